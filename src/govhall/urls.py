@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from govhall.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("govhall.identity.urls")),
     path("", include("govhall.portal.urls")),
 ]
