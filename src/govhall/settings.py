@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "govhall.core",
     "govhall.identity",
+    "govhall.catalog",
     "govhall.portal",
 ]
 
