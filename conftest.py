@@ -25,7 +25,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     redis_url = os.environ.get("GOVHALL_TEST_REDIS_URL", "not available")
-    return [f"govhall: database={engine} redis={redis_url} chromium={CHROMIUM if shutil.which(CHROMIUM) else 'absent'}"]
+    chromium = CHROMIUM if shutil.which(CHROMIUM) else "absent"
+    return [f"govhall: database={engine} redis={redis_url} chromium={chromium}"]
 
 
 def _browser_required() -> bool:
@@ -59,7 +60,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url
+    )
     context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab

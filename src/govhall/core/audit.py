@@ -180,5 +180,7 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
         checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and head.last_sequence != checked:
-        return ChainReport(checked, checked + 1, f"chain head says {head.last_sequence} events, found {checked}")
+        return ChainReport(
+            checked, checked + 1, f"chain head says {head.last_sequence} events, found {checked}"
+        )
     return ChainReport(checked, None, "ok")

@@ -35,7 +35,11 @@ _USCC_MESSAGES = {
         "统一社会信用代码的登记管理部门或机构类别代码无效",
         "the registration authority or organisation kind in the credit code is invalid",
     ),
-    InvalidChecksum: ("uscc_checksum", "统一社会信用代码校验位错误", "the credit code's check character is wrong"),
+    InvalidChecksum: (
+        "uscc_checksum",
+        "统一社会信用代码校验位错误",
+        "the credit code's check character is wrong",
+    ),
 }
 
 
@@ -51,7 +55,9 @@ def validate_id_number(value: str) -> str:
         code, zh, en = _ID_MESSAGES[type(exc)]
         raise ValidationError(_bilingual(zh, en), code=code) from exc
     except Exception as exc:  # stdnum raises ValidationError subclasses only; be strict anyway
-        raise ValidationError(_bilingual("身份证号码无效", "invalid ID number"), code="id_number_invalid") from exc
+        raise ValidationError(
+            _bilingual("身份证号码无效", "invalid ID number"), code="id_number_invalid"
+        ) from exc
 
 
 def validate_uscc(value: str) -> str:
@@ -62,7 +68,9 @@ def validate_uscc(value: str) -> str:
         code, zh, en = _USCC_MESSAGES[type(exc)]
         raise ValidationError(_bilingual(zh, en), code=code) from exc
     except Exception as exc:
-        raise ValidationError(_bilingual("统一社会信用代码无效", "invalid credit code"), code="uscc_invalid") from exc
+        raise ValidationError(
+            _bilingual("统一社会信用代码无效", "invalid credit code"), code="uscc_invalid"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,9 @@ def divisions() -> dict[str, Division]:
             continue
         if indent == 0:
             province_code = key
-            table[province_code + "0000"] = Division(province_code + "0000", name_match.group(2), "province", None)
+            table[province_code + "0000"] = Division(
+                province_code + "0000", name_match.group(2), "province", None
+            )
             continue
         name = _current_name(name_match.group(2))
         code = province_code + key
@@ -111,7 +121,9 @@ def divisions() -> dict[str, Division]:
             table[code] = Division(code, name, "city", province_code + "0000")
         else:
             parent = province_code + key[:2] + "00"
-            table[code] = Division(code, name, "county", parent if parent in table else province_code + "0000")
+            table[code] = Division(
+                code, name, "county", parent if parent in table else province_code + "0000"
+            )
     return table
 
 
@@ -131,6 +143,7 @@ def validate_division_code(value: str) -> str:
         )
     if code not in divisions():
         raise ValidationError(
-            _bilingual("行政区划代码不存在或已撤销", "unknown or abolished division code"), code="division_unknown"
+            _bilingual("行政区划代码不存在或已撤销", "unknown or abolished division code"),
+            code="division_unknown",
         )
     return code
