@@ -1,12 +1,27 @@
-"""The JSON API at /api/v1/ (django-ninja); each app contributes a router."""
+"""The JSON API at /api/v1/ (django-ninja); each app contributes a router.
+
+Every route requires a bearer token or a logged-in session unless it says ``auth=None``. The docs
+page at /api/v1/docs loads Swagger UI from this deployment's static files, never from a CDN.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
+
+from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
+from govhall.identity.api import router as identity_router
+from govhall.identity.auth import api_auth
 
 api = NinjaAPI(
     title="govhall API",
     version="1",
-    description="一体化政务服务平台接口 Integrated government services platform API",
+    description="一体化政务服务平台接口 Integrated government services platform API\n"
+    + ERROR_SHAPE_DESCRIPTION,
     urls_namespace="api",
+    auth=api_auth,
+    # validatorUrl would make Swagger UI fetch a badge from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
+install_error_handlers(api)
+
+api.add_router("/auth/", identity_router)

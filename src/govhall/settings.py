@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # templates and static files of the API docs page, served locally
     "govhall.core",
     "govhall.identity",
     "govhall.catalog",

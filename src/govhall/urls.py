@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from govhall.api import api
+from govhall.core.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("govhall.identity.urls")),
     path("", include("govhall.portal.urls")),
 ]
