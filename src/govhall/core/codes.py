@@ -51,7 +51,7 @@ def validate_id_number(value: str) -> str:
     """Return the compact, upper-case ID number or raise ValidationError with a code."""
     try:
         return str(ric.validate(value))
-    except tuple(_ID_MESSAGES) as exc:  # type: ignore[misc]
+    except tuple(_ID_MESSAGES) as exc:
         code, zh, en = _ID_MESSAGES[type(exc)]
         raise ValidationError(_bilingual(zh, en), code=code) from exc
     except Exception as exc:  # stdnum raises ValidationError subclasses only; be strict anyway
@@ -64,7 +64,7 @@ def validate_uscc(value: str) -> str:
     """Return the compact, upper-case unified social credit code or raise ValidationError."""
     try:
         return str(uscc.validate(value))
-    except tuple(_USCC_MESSAGES) as exc:  # type: ignore[misc]
+    except tuple(_USCC_MESSAGES) as exc:
         code, zh, en = _USCC_MESSAGES[type(exc)]
         raise ValidationError(_bilingual(zh, en), code=code) from exc
     except Exception as exc:
@@ -82,6 +82,14 @@ class Division:
 
 
 _DIVISION_CODE = re.compile(r"^\d{6}$")
+_PLACEHOLDER_NAMES = {
+    "市辖区",
+    "县",
+    "省直辖县级行政区划",
+    "自治区直辖县级行政区划",
+    "省直辖县级行政单位",
+    "自治区直辖县级行政单位",
+}
 _YEARS = re.compile(r"^\[(\d{4})?-(\d{4})?\]")
 
 
@@ -115,7 +123,8 @@ def divisions() -> dict[str, Division]:
             continue
         name = _current_name(name_match.group(2))
         code = province_code + key
-        if name is None or name == "市辖区" or name in {"县", "省直辖县级行政区划", "自治区直辖县级行政区划"}:
+        # "0000" repeats the province itself; the placeholders group counties, they are not divisions.
+        if key == "0000" or name is None or name in _PLACEHOLDER_NAMES:
             continue
         if key.endswith("00"):
             table[code] = Division(code, name, "city", province_code + "0000")
