@@ -227,6 +227,8 @@ USE_TZ = True
 # --- Static and media files ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Project-wide assets (the vendored CSS framework and htmx, the site stylesheet).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
