@@ -90,3 +90,55 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 # --- end of working-day calendar -------------------------------------------------------------
+
+
+# --- Audit log (审计日志) ----------------------------------------------------------------------
+# Kept self-contained below the calendar section; the import sits here on purpose.
+from govhall.core.models import AuditEvent  # noqa: E402
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the log is only ever appended by services."""
+
+    list_display = [
+        "sequence",
+        "occurred_at",
+        "action",
+        "object_type",
+        "object_id",
+        "actor_label",
+        "request_id",
+    ]
+    list_filter = ["action", "object_type"]
+    search_fields = ["=object_id", "actor_label"]
+    ordering = ["-sequence"]
+    list_select_related = False
+    show_full_result_count = False
+    actions = None
+    readonly_fields = [
+        "sequence",
+        "occurred_at",
+        "actor",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+        "request_id",
+        "previous_hash",
+        "hash",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+
+# --- end of audit log ---------------------------------------------------------------------------
