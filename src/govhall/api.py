@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
+from govhall.catalog.api import router as catalog_router
 from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
@@ -25,3 +26,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/auth/", identity_router)
+api.add_router("/catalog/", catalog_router)

@@ -1,0 +1,196 @@
+"""Chinese full-text search over the published catalogue.
+
+Publishing a version writes its jieba tokens into :class:`~govhall.catalog.models.SearchTerm` with a
+weight per field (name ≫ aliases > materials > conditions; the whole name and each whole alias are
+terms of their own). A query is cut the same way and matched term for term with equality, which any
+database answers from the (term, item) index, so SQLite and PostgreSQL rank identically. Scores are
+the sum of weight × inverse document frequency, scaled by how many query words an item matched, with
+popularity breaking ties. Short queries are also matched as a substring of the name.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jieba
+from django.db import models
+
+from govhall.catalog.models import ItemVersion, SearchTerm, ServiceItem
+
+jieba.setLogLevel(logging.WARNING)
+
+NAME_WEIGHT = 10
+ALIAS_WEIGHT = 6
+MATERIAL_WEIGHT = 2
+CONDITION_WEIGHT = 1
+WHOLE_NAME_WEIGHT = 30
+WHOLE_ALIAS_WEIGHT = 15
+SUBSTRING_BONUS = 20.0
+SUBSTRING_MAX_LENGTH = 6
+MAX_TERM_LENGTH = 64
+MAX_QUERY_LENGTH = 100
+MAX_RESULTS = 500
+
+# Words that carry no meaning about which item someone wants ("how do I apply for …").
+_STOPWORD_TEXT = """
+    的 了 是 在 和 与 及 或 等 我 你 他 她 要 想 去 个 吗 呢 吧 啊 怎么 怎样 如何 哪里 哪儿 什么 需要 可以
+    办 办理 一下 手续 流程 请问 咨询 关于 有关 应当 应 须 必须 其 该 本 之 对 为 由 于 从 向 按 将 把 被
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_WORD = re.compile(r"[\w\u4e00-\u9fff]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _ensure_jieba() -> None:
+    global _jieba_ready
+    if _jieba_ready:
+        return
+    with _jieba_lock:
+        if not _jieba_ready:
+            jieba.initialize()
+            _jieba_ready = True
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> Any:
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s")
+    except Exception:  # a missing converter only costs Traditional-Chinese queries their recall
+        return None
+
+
+def normalise(text: str) -> str:
+    text = " ".join((text or "").split())[:MAX_QUERY_LENGTH].lower()
+    converter = _to_simplified()
+    if converter is not None and _HAN.search(text):
+        text = str(converter.convert(text))
+    return text
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, without stopwords, punctuation or lone characters."""
+    _ensure_jieba()
+    tokens: list[str] = []
+    for chunk in _WORD.findall((text or "").lower()):
+        for token in jieba.cut_for_search(chunk):
+            token = token.strip()
+            if len(token) < 2 or token in STOPWORDS or len(token) > MAX_TERM_LENGTH:
+                continue
+            tokens.append(token)
+    return tokens
+
+
+def version_terms(version: ItemVersion, material_names: Iterable[str]) -> dict[str, int]:
+    """Each distinct term of a version's searchable text with its summed field weights."""
+    weights: dict[str, int] = defaultdict(int)
+
+    def add(tokens: Iterable[str], weight: int) -> None:
+        for token in set(tokens):
+            weights[token] += weight
+
+    name = version.name.strip().lower()
+    add(tokenize(name), NAME_WEIGHT)
+    if 2 <= len(name) <= MAX_TERM_LENGTH:
+        weights[name] += WHOLE_NAME_WEIGHT
+    alias_tokens: set[str] = set()
+    for alias in version.aliases or []:
+        alias = str(alias).strip().lower()
+        alias_tokens.update(tokenize(alias))
+        if 2 <= len(alias) <= MAX_TERM_LENGTH:
+            weights[alias] += WHOLE_ALIAS_WEIGHT
+    add(alias_tokens, ALIAS_WEIGHT)
+    add([token for material in material_names for token in tokenize(material)], MATERIAL_WEIGHT)
+    add(tokenize(version.conditions), CONDITION_WEIGHT)
+    return dict(weights)
+
+
+def reindex_item(item: ServiceItem) -> int:
+    """Replace the item's terms with those of its published version (none if unpublished)."""
+    SearchTerm.objects.filter(item=item).delete()
+    version = item.current_version
+    if version is None:
+        return 0
+    terms = version_terms(version, version.materials.values_list("name", flat=True))
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term=term, item=item, weight=weight) for term, weight in terms.items()], batch_size=500
+    )
+    return len(terms)
+
+
+@dataclass(frozen=True)
+class Hit:
+    item_id: int
+    score: float
+
+
+def query_terms(query: str) -> tuple[str, list[str]]:
+    text = normalise(query)
+    terms = list(dict.fromkeys(tokenize(text)))
+    compact = "".join(_WORD.findall(text))
+    if 2 <= len(compact) <= MAX_TERM_LENGTH and compact not in terms:
+        terms.insert(0, compact)
+    return compact, terms
+
+
+def search(query: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
+    """Items whose published guide matches ``query``, best first."""
+    compact, terms = query_terms(query)
+    if not compact:
+        return []
+    scores: dict[int, float] = defaultdict(float)
+    matched: dict[int, int] = defaultdict(int)
+    if terms:
+        rows = list(SearchTerm.objects.filter(term__in=terms).values_list("term", "item_id", "weight"))
+        document_frequency: dict[str, int] = defaultdict(int)
+        for term, _, _ in rows:
+            document_frequency[term] += 1
+        total = max(ServiceItem.objects.filter(current_version__isnull=False).count(), 1)
+        for term, item_id, weight in rows:
+            scores[item_id] += weight * math.log(1 + total / document_frequency[term])
+            matched[item_id] += 1
+        query_words = max(len([t for t in terms if t != compact]), 1)
+        for item_id in scores:
+            scores[item_id] *= min(1.0, 0.5 + matched[item_id] / (2 * query_words))
+    if len(compact) <= SUBSTRING_MAX_LENGTH:
+        for item_id in ServiceItem.objects.filter(
+            current_version__isnull=False, current_version__name__icontains=compact
+        ).values_list("id", flat=True)[:MAX_RESULTS]:
+            scores[item_id] += SUBSTRING_BONUS
+    if not scores:
+        return []
+    popularity = dict(ServiceItem.objects.filter(id__in=list(scores)).values_list("id", "popularity"))
+    ranked = sorted(
+        scores.items(), key=lambda pair: (-round(pair[1], 6), -popularity.get(pair[0], 0), pair[0])
+    )
+    return [Hit(item_id, score) for item_id, score in ranked[:limit]]
+
+
+def icontains_scan(query: str, *, limit: int = MAX_RESULTS) -> list[int]:
+    """The naive baseline the benchmark compares with: substring scan over name, conditions, materials."""
+    text = " ".join((query or "").split())
+    if not text:
+        return []
+    condition = (
+        models.Q(current_version__name__icontains=text)
+        | models.Q(current_version__conditions__icontains=text)
+        | models.Q(current_version__materials__name__icontains=text)
+    )
+    return list(
+        ServiceItem.objects.filter(current_version__isnull=False)
+        .filter(condition)
+        .distinct()
+        .order_by("-popularity", "id")
+        .values_list("id", flat=True)[:limit]
+    )
