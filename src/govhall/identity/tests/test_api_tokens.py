@@ -13,24 +13,25 @@ from django.test import Client
 from django.utils import timezone
 
 from govhall.core.models import AuditEvent
-from govhall.identity.models import ApiToken, Department, Membership, Region, Role, User
+from govhall.identity.models import ApiToken, Role, User
+from govhall.testing.factories import (
+    PASSWORD,
+    CitizenFactory,
+    DepartmentFactory,
+    MembershipFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery-9"
 TOKEN_URL = "/api/v1/auth/token"
 ME_URL = "/api/v1/auth/me"
 
 
 @pytest.fixture
 def citizen() -> User:
-    user = User.objects.create_user(
-        username="zhang_san", password=PASSWORD, kind=User.Kind.CITIZEN, display_name="张三"
-    )
-    user.set_id_number("445302199003071234")
-    user.real_name_level = User.RealNameLevel.L2
-    user.save()
-    return user
+    return CitizenFactory(username="zhang_san", display_name="张三", real_name_level=User.RealNameLevel.L2)
 
 
 def post_json(client: Client, url: str, payload: Any, **headers: str) -> Any:
@@ -114,7 +115,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(
     assert not ApiToken.objects.exists()
 
     # Another account from the same address is not locked by these failures.
-    User.objects.create_user(username="li_si", password=PASSWORD)
+    UserFactory(username="li_si")
     assert obtain(client, "li_si").status_code == 200
 
 
@@ -153,27 +154,22 @@ def test_me_with_a_bearer_token_shows_the_public_profile(client: Client, citizen
     assert profile["display_name"] == "张三"
     assert profile["real_name_level"] == 2
     assert profile["id_number_masked"] == citizen.id_number_masked
-    assert "445302199003071234" not in response.content.decode()
+    assert citizen.id_number_masked != citizen.id_number
+    assert citizen.id_number not in response.content.decode()
     assert profile["departments"] == []
     assert ApiToken.objects.get().last_used_at is not None
 
 
 def test_me_lists_a_staff_members_roles_per_department(client: Client) -> None:
-    region = Region.objects.create(code="445300", name="云浮市", level=Region.Level.CITY)
-    tax = Department.objects.create(
-        name="云浮市税务局", short_name="税务", code="SW", uscc="11445300MB2C12345X", region=region
-    )
-    market = Department.objects.create(
-        name="云浮市市场监督管理局",
-        short_name="市场监管",
-        code="SC",
-        uscc="11445300MB2C23456Y",
-        region=region,
-    )
-    staff = User.objects.create_user(username="wang_wu", password=PASSWORD, kind=User.Kind.STAFF)
-    Membership.objects.create(user=staff, department=tax, role=Role.REVIEWER)
-    Membership.objects.create(user=staff, department=tax, role=Role.APPROVER)
-    Membership.objects.create(user=staff, department=market, role=Role.WINDOW_CLERK)
+    tax = DepartmentFactory(name="云浮市税务局", code="SW")
+    market = DepartmentFactory(name="云浮市市场监督管理局", code="SC")
+    retired = DepartmentFactory(name="云浮市已撤销局", code="OLD", is_active=False)
+    staff = StaffFactory(username="wang_wu")
+    MembershipFactory(user=staff, department=tax, role=Role.REVIEWER)
+    MembershipFactory(user=staff, department=tax, role=Role.APPROVER)
+    MembershipFactory(user=staff, department=market, role=Role.WINDOW_CLERK)
+    # Roles in a department that is no longer active confer nothing and are not shown.
+    MembershipFactory(user=staff, department=retired, role=Role.APPROVER)
 
     raw = obtain(client, "wang_wu").json()["token"]
     departments = client.get(ME_URL, **bearer(raw)).json()["departments"]
