@@ -121,7 +121,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at
                 # BEGIN so two writers queue on busy_timeout instead of failing on upgrade.
@@ -142,6 +142,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("GOVHALL_CACHE_PREFIX", "govhall"),
+            # A Redis that hangs must fail a request (and /healthz) quickly, not hold a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"

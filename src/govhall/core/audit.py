@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -63,7 +63,7 @@ def compute_hash(
     payload = {
         "previous_hash": previous_hash,
         "sequence": sequence,
-        "occurred_at": occurred_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": actor_id,
         "actor_label": actor_label,
         "action": action,
