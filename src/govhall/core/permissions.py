@@ -272,7 +272,8 @@ def _user_queryset(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
     if action == "edit":
         admin_depts = department_ids_with_role(user, Role.DEPARTMENT_ADMIN)
         managed = Q(kind=User.Kind.STAFF, memberships__department_id__in=admin_depts, is_superuser=False)
-        managed &= ~Q(memberships__role=Role.PLATFORM_ADMIN)
+        # A subquery, not a join: the platform role may sit in a department the admin does not manage.
+        managed &= ~Q(pk__in=Membership.objects.filter(role=Role.PLATFORM_ADMIN).values("user_id"))
         return qs.filter(Q(pk=user.pk) | managed).distinct()
     return qs.none()
 

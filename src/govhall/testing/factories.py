@@ -113,16 +113,16 @@ class UserFactory(DjangoModelFactory):
     display_name = factory.Faker("name", locale="zh_CN")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.cn")
     kind = User.Kind.CITIZEN
-    password = PASSWORD
-    id_number = ""
-    phone = ""
+    password: Any = PASSWORD
+    id_number: Any = ""
+    phone: Any = ""
 
     @classmethod
     def _build(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
         password = kwargs.pop("password", PASSWORD)
         id_number = kwargs.pop("id_number", "")
         phone = kwargs.pop("phone", "")
-        user = model_class(*args, **kwargs)
+        user = model_class(**kwargs)
         if password is None:
             user.set_unusable_password()
         else:
