@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("govhall.identity.urls")),
+    path("", include("govhall.catalog.urls")),
     path("", include("govhall.portal.urls")),
 ]

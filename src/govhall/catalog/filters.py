@@ -17,6 +17,8 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 100
 _TRUE = {"1", "true", "yes", "on"}
+# The navigation links by audience (个人办事 / 法人办事); ``target`` is the API's name for the same.
+AUDIENCE_TARGETS = {"citizen": "person", "person": "person", "enterprise": "legal", "legal": "legal"}
 _FALSE = {"0", "false", "no", "off"}
 
 
@@ -79,6 +81,15 @@ def parse_filters(params: Mapping[str, str], *, allow_page_size: bool = True) ->
                 "invalid_target", "服务对象应为 person、legal 或 both", "target must be person, legal or both"
             )
         filters.target = target
+    if audience := get("audience"):
+        audience_target = AUDIENCE_TARGETS.get(audience.lower())
+        if audience_target is None or (filters.target and filters.target != audience_target):
+            raise _bad(
+                "invalid_audience",
+                "audience 应为 citizen 或 enterprise",
+                "audience must be citizen or enterprise",
+            )
+        filters.target = audience_target
     if theme_code := get("theme"):
         filters.theme = Theme.objects.filter(code=theme_code.upper()).first()
         if filters.theme is None:
