@@ -5,13 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 from govhall.identity import services
 from govhall.identity.models import User
 
 
-class LoginForm(AuthenticationForm):
+class StyledFieldsMixin:
+    """Give every input the site stylesheet's control class, so templates can render fields plainly."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class LoginForm(StyledFieldsMixin, AuthenticationForm):
     username = forms.CharField(
         label="用户名", max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
     )
@@ -20,7 +37,7 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class _RegistrationForm(forms.Form):
+class _RegistrationForm(StyledFieldsMixin, forms.Form):
     password1 = forms.CharField(
         label="密码",
         strip=False,
@@ -106,7 +123,11 @@ class EnterpriseRegistrationForm(_RegistrationForm):
         )
 
 
-class AuditedSetPasswordForm(SetPasswordForm):
+class StyledPasswordResetForm(StyledFieldsMixin, PasswordResetForm):
+    pass
+
+
+class AuditedSetPasswordForm(StyledFieldsMixin, SetPasswordForm):
     """Sets the password through the service so that the change is audited."""
 
     via = "reset"
@@ -117,7 +138,7 @@ class AuditedSetPasswordForm(SetPasswordForm):
         )
 
 
-class AuditedPasswordChangeForm(PasswordChangeForm):
+class AuditedPasswordChangeForm(StyledFieldsMixin, PasswordChangeForm):
     via = "change"
 
     def save(self, commit: bool = True) -> Any:

@@ -22,6 +22,7 @@ from govhall.identity.forms import (
     CitizenRegistrationForm,
     EnterpriseRegistrationForm,
     LoginForm,
+    StyledPasswordResetForm,
 )
 
 
@@ -72,6 +73,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "identity/password_reset_form.html"
+    form_class = StyledPasswordResetForm
     email_template_name = "identity/password_reset_email.txt"
     subject_template_name = "identity/password_reset_subject.txt"
     success_url = reverse_lazy("identity:password_reset_done")
