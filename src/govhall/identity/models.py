@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -24,7 +25,12 @@ class Region(models.Model):
     name = models.CharField("名称 name", max_length=60)
     level = models.CharField("层级 level", max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级 parent", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级 parent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # Codes of this region and its ancestors, "440000/445300/445302/", for subtree queries by prefix.
     path = models.CharField("路径 path", max_length=120, db_index=True, editable=False)
@@ -62,9 +68,16 @@ class Department(models.Model):
         help_text="短代码，用于办件编号等 short code used in case numbers",
     )
     uscc = models.CharField("统一社会信用代码 USCC", max_length=18, unique=True)
-    region = models.ForeignKey(Region, verbose_name="所属区划 region", on_delete=models.PROTECT, related_name="departments")
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划 region", on_delete=models.PROTECT, related_name="departments"
+    )
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位 parent", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级单位 parent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     kind = models.CharField("类型 kind", max_length=20, choices=Kind.choices, default=Kind.GOVERNMENT)
     is_active = models.BooleanField("启用 active", default=True)
@@ -73,7 +86,9 @@ class Department(models.Model):
         verbose_name = "部门 department"
         verbose_name_plural = "部门 departments"
         ordering = ["region__code", "code"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_per_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_per_region")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -102,22 +117,35 @@ class User(AbstractUser):
     real_name_level = models.PositiveSmallIntegerField(
         "实名等级 real-name level", choices=RealNameLevel.choices, default=RealNameLevel.L1
     )
-    id_number_encrypted = models.TextField("身份证号码（密文） ID number (encrypted)", blank=True, editable=False)
+    id_number_encrypted = models.TextField(
+        "身份证号码（密文） ID number (encrypted)", blank=True, editable=False
+    )
     id_number_hash = models.CharField(
         "身份证号码检索码 ID number lookup hash", max_length=64, blank=True, db_index=True, editable=False
     )
-    id_number_masked = models.CharField("身份证号码（脱敏） ID number (masked)", max_length=18, blank=True, editable=False)
+    id_number_masked = models.CharField(
+        "身份证号码（脱敏） ID number (masked)", max_length=18, blank=True, editable=False
+    )
     phone_encrypted = models.TextField("手机号（密文） phone (encrypted)", blank=True, editable=False)
-    phone_hash = models.CharField("手机号检索码 phone lookup hash", max_length=64, blank=True, db_index=True, editable=False)
-    phone_masked = models.CharField("手机号（脱敏） phone (masked)", max_length=11, blank=True, editable=False)
+    phone_hash = models.CharField(
+        "手机号检索码 phone lookup hash", max_length=64, blank=True, db_index=True, editable=False
+    )
+    phone_masked = models.CharField(
+        "手机号（脱敏） phone (masked)", max_length=11, blank=True, editable=False
+    )
     uscc = models.CharField("统一社会信用代码 USCC", max_length=18, blank=True, db_index=True)
     legal_representative = models.CharField("法定代表人 legal representative", max_length=60, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name="所在区划 region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Region,
+        verbose_name="所在区划 region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_demo = models.BooleanField("演示账号 demo account", default=False, editable=False)
 
-    objects = GovhallUserManager()
+    objects: ClassVar[GovhallUserManager] = GovhallUserManager()
 
     class Meta:
         verbose_name = "用户 user"
@@ -129,7 +157,9 @@ class User(AbstractUser):
                 name="user_unique_id_number",
             ),
             models.UniqueConstraint(
-                fields=["uscc"], condition=models.Q(kind="enterprise") & ~models.Q(uscc=""), name="user_unique_uscc"
+                fields=["uscc"],
+                condition=models.Q(kind="enterprise") & ~models.Q(uscc=""),
+                name="user_unique_uscc",
             ),
         ]
 
@@ -172,7 +202,9 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A staff member's role in one department (任职)."""
 
-    user = models.ForeignKey(User, verbose_name="用户 user", on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name="用户 user", on_delete=models.CASCADE, related_name="memberships"
+    )
     department = models.ForeignKey(
         Department, verbose_name="部门 department", on_delete=models.CASCADE, related_name="memberships"
     )
@@ -182,7 +214,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = "岗位角色 membership"
         verbose_name_plural = "岗位角色 memberships"
-        constraints = [models.UniqueConstraint(fields=["user", "department", "role"], name="membership_unique_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department", "role"], name="membership_unique_role")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.department.short_name} · {self.get_role_display()}"
@@ -191,7 +225,9 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A bearer token for API clients; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, verbose_name="用户 user", on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name="用户 user", on_delete=models.CASCADE, related_name="api_tokens"
+    )
     token_hash = models.CharField("令牌摘要 token hash", max_length=64, unique=True)
     prefix = models.CharField("前缀 prefix", max_length=8)
     created_at = models.DateTimeField("创建时间 created at", auto_now_add=True)
