@@ -232,7 +232,7 @@ def publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
                 "invalid_transition", "只有待审核的版本可以发布", "only a version in review can be published"
             )
         previous = item.current_version
-        _make_current(item, locked)
+        activate_version(item, locked)
         record_event(
             actor=actor,
             action="catalog.version.published",
@@ -243,14 +243,19 @@ def publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
     return locked
 
 
-def _make_current(item: ServiceItem, version: ItemVersion) -> None:
+def activate_version(item: ServiceItem, version: ItemVersion) -> int:
+    """Make ``version`` the item's published one and index it; return the number of search terms.
+
+    The caller holds the transaction and writes the audit event (one per change, or one for a
+    whole demo seed).
+    """
     item.versions.filter(status=Status.PUBLISHED).exclude(pk=version.pk).update(status=Status.SUPERSEDED)
     version.status = Status.PUBLISHED
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_at"])
     item.current_version = version
     item.save(update_fields=["current_version"])
-    search.reindex_item(item)
+    return search.reindex_item(item)
 
 
 def withdraw(*, actor: Any, item: ServiceItem, reason: str) -> ServiceItem:
@@ -284,7 +289,7 @@ def publish_directly(*, actor: Any, version: ItemVersion, action: str) -> ItemVe
     """
     item = version.item
     previous = item.current_version
-    _make_current(item, version)
+    activate_version(item, version)
     record_event(
         actor=actor,
         action=action,
