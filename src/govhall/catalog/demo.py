@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,7 +41,8 @@ from govhall.catalog.models import ItemVersion, Material, ServiceItem, SpecialPr
 from govhall.identity.demo_departments import COUNTY_CODES
 from govhall.identity.models import Department
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
+# GOVHALL_CATALOG_DEMO_DIR points the loader at another set of files (a trial catalogue, say).
+DEMO_DIR = Path(os.environ.get("GOVHALL_CATALOG_DEMO_DIR") or Path(__file__).resolve().parent / "demo_data")
 CITY_HOURS = "工作日 上午9:00—12:00，下午14:30—17:30（法定节假日除外）"
 COMPLAINT_PHONE = "0766-12345"
 

@@ -5,7 +5,8 @@ weight per field (name ≫ aliases > materials > conditions; the whole name and 
 terms of their own). A query is cut the same way and matched term for term with equality, which any
 database answers from the (term, item) index, so SQLite and PostgreSQL rank identically. Scores are
 the sum of weight × inverse document frequency, scaled by how many query words an item matched, with
-popularity breaking ties. Short queries are also matched as a substring of the name.
+popularity breaking ties. Names are also indexed by character bigrams, so a fragment of a name
+("经营许") finds it without a substring scan.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from functools import lru_cache
 from typing import Any
 
 import jieba
-from django.db import models
+from django.core.cache import cache
+from django.db import connection, models
 
 from govhall.catalog.models import ItemVersion, SearchTerm, ServiceItem
 
@@ -33,8 +35,14 @@ MATERIAL_WEIGHT = 2
 CONDITION_WEIGHT = 1
 WHOLE_NAME_WEIGHT = 30
 WHOLE_ALIAS_WEIGHT = 15
-SUBSTRING_BONUS = 20.0
-SUBSTRING_MAX_LENGTH = 6
+NAME_BIGRAM_WEIGHT = 3
+FRAGMENT_MAX_LENGTH = 6
+# A term in more than this share of items ranks nothing (申请, 材料…); it is dropped from the query.
+# (Only past COMMON_MIN items: in a small catalogue every term still helps ranking, and costs little.)
+COMMON_SHARE = 0.3
+COMMON_MIN = 100
+COUNT_CACHE_KEY = "catalog:search:indexed-count"
+COUNT_CACHE_SECONDS = 300
 MAX_TERM_LENGTH = 64
 MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 500
@@ -47,6 +55,7 @@ _STOPWORD_TEXT = """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[\w\u4e00-\u9fff]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _jieba_lock = threading.Lock()
 _jieba_ready = False
 
@@ -102,6 +111,7 @@ def version_terms(version: ItemVersion, material_names: Iterable[str]) -> dict[s
 
     name = version.name.strip().lower()
     add(tokenize(name), NAME_WEIGHT)
+    add(bigrams(name), NAME_BIGRAM_WEIGHT)
     if 2 <= len(name) <= MAX_TERM_LENGTH:
         weights[name] += WHOLE_NAME_WEIGHT
     alias_tokens: set[str] = set()
@@ -119,6 +129,7 @@ def version_terms(version: ItemVersion, material_names: Iterable[str]) -> dict[s
 def reindex_item(item: ServiceItem) -> int:
     """Replace the item's terms with those of its published version (none if unpublished)."""
     SearchTerm.objects.filter(item=item).delete()
+    forget_count()
     version = item.current_version
     if version is None:
         return 0
@@ -135,46 +146,82 @@ class Hit:
     score: float
 
 
+def bigrams(text: str) -> list[str]:
+    """Overlapping two-character pieces of the Han runs in ``text`` (for fragments of names)."""
+    pieces: list[str] = []
+    for run in _HAN_RUN.findall(text):
+        pieces.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return pieces
+
+
 def query_terms(query: str) -> tuple[str, list[str]]:
     text = normalise(query)
     terms = list(dict.fromkeys(tokenize(text)))
     compact = "".join(_WORD.findall(text))
     if 2 <= len(compact) <= MAX_TERM_LENGTH and compact not in terms:
         terms.insert(0, compact)
+    if len(compact) <= FRAGMENT_MAX_LENGTH:
+        terms.extend(piece for piece in dict.fromkeys(bigrams(compact)) if piece not in terms)
     return compact, terms
 
 
+def _indexed_count() -> int:
+    count = cache.get(COUNT_CACHE_KEY)
+    if count is None:
+        count = ServiceItem.objects.filter(current_version__isnull=False).count()
+        cache.set(COUNT_CACHE_KEY, count, COUNT_CACHE_SECONDS)
+    return max(int(count), 1)
+
+
+def forget_count() -> None:
+    cache.delete(COUNT_CACHE_KEY)
+
+
 def search(query: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
-    """Items whose published guide matches ``query``, best first."""
+    """Items whose published guide matches ``query``, best first.
+
+    Two indexed queries: the document frequency of each query term, then the weighted sum per item
+    over the terms that are not near-universal (which would only add rows, not ranking).
+    """
     compact, terms = query_terms(query)
-    if not compact:
+    if not terms:
         return []
-    scores: dict[int, float] = defaultdict(float)
-    matched: dict[int, int] = defaultdict(int)
-    if terms:
-        rows = list(SearchTerm.objects.filter(term__in=terms).values_list("term", "item_id", "weight"))
-        document_frequency: dict[str, int] = defaultdict(int)
-        for term, _, _ in rows:
-            document_frequency[term] += 1
-        total = max(ServiceItem.objects.filter(current_version__isnull=False).count(), 1)
-        for term, item_id, weight in rows:
-            scores[item_id] += weight * math.log(1 + total / document_frequency[term])
-            matched[item_id] += 1
-        query_words = max(len([t for t in terms if t != compact]), 1)
-        for item_id in scores:
-            scores[item_id] *= min(1.0, 0.5 + matched[item_id] / (2 * query_words))
-    if len(compact) <= SUBSTRING_MAX_LENGTH:
-        for item_id in ServiceItem.objects.filter(
-            current_version__isnull=False, current_version__name__icontains=compact
-        ).values_list("id", flat=True)[:MAX_RESULTS]:
-            scores[item_id] += SUBSTRING_BONUS
-    if not scores:
-        return []
-    popularity = dict(ServiceItem.objects.filter(id__in=list(scores)).values_list("id", "popularity"))
-    ranked = sorted(
-        scores.items(), key=lambda pair: (-round(pair[1], 6), -popularity.get(pair[0], 0), pair[0])
-    )
-    return [Hit(item_id, score) for item_id, score in ranked[:limit]]
+    term_table = SearchTerm._meta.db_table
+    item_table = ServiceItem._meta.db_table
+    marks = ", ".join(["%s"] * len(terms))
+    with connection.cursor() as cursor:
+        # Raw SQL: the ORM's expression building cost more than the database work at this size.
+        cursor.execute(
+            f"SELECT term, COUNT(*) FROM {term_table} WHERE term IN ({marks}) GROUP BY term",  # noqa: S608
+            terms,
+        )
+        frequency = {term: int(n) for term, n in cursor.fetchall()}
+        if not frequency:
+            return []
+        total = _indexed_count()
+        limit_rows = max(COMMON_SHARE * total, COMMON_MIN)
+        kept = [term for term in terms if term in frequency and frequency[term] <= limit_rows]
+        if not kept:
+            kept = [min(frequency, key=lambda term: frequency[term])]
+        cases = " ".join(["WHEN %s THEN %s"] * len(kept))
+        params: list[object] = []
+        for term in kept:
+            params += [term, math.log(1 + total / frequency[term])]
+        params += kept
+        cursor.execute(
+            f"SELECT s.item_id, SUM(s.weight * (CASE s.term {cases} ELSE 0.0 END)), COUNT(*), MAX(i.popularity) "  # noqa: S608
+            f"FROM {term_table} s JOIN {item_table} i ON i.id = s.item_id "
+            f"WHERE s.term IN ({', '.join(['%s'] * len(kept))}) GROUP BY s.item_id",
+            params,
+        )
+        rows = cursor.fetchall()
+    words = max(len([term for term in terms if term != compact]), 1)
+    scored = [
+        (item_id, float(score) * min(1.0, 0.5 + matched / (2 * words)), popularity)
+        for item_id, score, matched, popularity in rows
+    ]
+    scored.sort(key=lambda row: (-round(row[1], 6), -row[2], row[0]))
+    return [Hit(item_id, score) for item_id, score, _ in scored[:limit]]
 
 
 def icontains_scan(query: str, *, limit: int = MAX_RESULTS) -> list[int]:
