@@ -23,7 +23,7 @@ from django.utils import timezone
 from govhall.catalog import excel, services
 from govhall.catalog.codes import build_implementation_code
 from govhall.catalog.content import GuideContent
-from govhall.catalog.models import FAQ, Fee, ItemVersion, Material, ServiceItem, SpecialProcedure
+from govhall.catalog.models import FAQ, Fee, ItemVersion, Material, ServiceItem, SpecialProcedure, Target
 from govhall.catalog.permissions import can_maintain_department, maintained_department_ids
 from govhall.core import permissions
 from govhall.core.audit import record_event
@@ -63,7 +63,7 @@ class ScopedCatalogAdmin(admin.ModelAdmin):
 
 class NewItemForm(forms.ModelForm):
     name = forms.CharField(label="事项名称 name", max_length=200)
-    target = forms.ChoiceField(label="服务对象 target", choices=ItemVersion._meta.get_field("target").choices)
+    target = forms.ChoiceField(label="服务对象 target", choices=Target.choices)
     item_type = forms.ChoiceField(label="办件类型 item type", choices=ItemVersion.ItemType.choices)
     legal_basis = forms.CharField(label="设定依据 legal basis", widget=forms.Textarea)
     conditions = forms.CharField(label="受理条件 conditions", widget=forms.Textarea)
@@ -216,9 +216,10 @@ class ServiceItemAdmin(ScopedCatalogAdmin):
         if not _maintainer(request):
             return redirect("admin:index")
         problems: list[dict[str, Any]] = []
-        if request.method == "POST" and request.FILES.get("workbook"):
+        upload = request.FILES.get("workbook") if request.method == "POST" else None
+        if upload is not None:
             try:
-                report = excel.import_workbook(actor=request.user, data=request.FILES["workbook"].read())
+                report = excel.import_workbook(actor=request.user, data=upload.read())
             except DomainError as error:
                 problems = error.details.get("problems", []) or [{"message_zh": error.message_zh}]
             else:
