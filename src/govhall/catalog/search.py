@@ -204,7 +204,7 @@ def search(query: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
         if not kept:
             kept = [min(frequency, key=lambda term: frequency[term])]
         cases = " ".join(["WHEN %s THEN %s"] * len(kept))
-        params: list[object] = []
+        params: list[str | float] = []
         for term in kept:
             params += [term, math.log(1 + total / frequency[term])]
         params += kept
