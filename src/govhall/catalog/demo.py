@@ -243,8 +243,24 @@ def _phone(department: Department) -> str:
     return "0766-" + str(8000000 + int(hashlib.sha256(department.code.encode()).hexdigest(), 16) % 1000000)
 
 
+def ensure_themes() -> int:
+    """Recreate any missing theme row (data migration 0002 makes them; a flushed test database lacks them)."""
+    from govhall.catalog.themes import LEGAL_THEMES, PERSON_THEMES
+
+    rows = [("person", *t) for t in PERSON_THEMES] + [("legal", *t) for t in LEGAL_THEMES]
+    present = set(Theme.objects.values_list("code", flat=True))
+    missing = [
+        Theme(code=code, audience=audience, name=name, name_en=name_en, order=order)
+        for order, (audience, code, name, name_en) in enumerate(rows, start=1)
+        if code not in present
+    ]
+    Theme.objects.bulk_create(missing)
+    return len(missing)
+
+
 def seed(stdout: Writer, rng: random.Random, *, paths: Iterable[Path] | None = None) -> dict[str, int]:
     """Publish every demo item that is not there yet; return what was created."""
+    ensure_themes()
     records = load_records(paths if paths is not None else DEMO_DIR.glob("*.json"))
     if not records:
         stdout.write("  catalog: no demo data found in catalog/demo_data/")

@@ -52,7 +52,9 @@ def test_revision_publish_flow_through_admin_actions(client: Client, setup: dict
 def test_export_and_import_pages(client: Client, setup: dict[str, object]) -> None:
     login(client, setup["admin"])
     item: ServiceItem = setup["own"]  # type: ignore[assignment]
-    response = client.post("/admin/catalog/serviceitem/", {"action": "export_excel", "_selected_action": [item.pk]})
+    response = client.post(
+        "/admin/catalog/serviceitem/", {"action": "export_excel", "_selected_action": [item.pk]}
+    )
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(response.content))["事项 items"]["A2"].value == item.implementation_code
     upload = io.BytesIO(response.content)
