@@ -9,6 +9,8 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from govhall.catalog import excel, selectors
@@ -79,9 +81,9 @@ def _render_list(
 @shows_domain_errors
 def item_list(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET, allow_page_size=False)
-    heading = {"person": "个人办事", "legal": "法人办事"}.get(filters.target, "办事事项")
+    heading = {"person": _("个人办事"), "legal": _("法人办事")}.get(filters.target, _("办事事项"))
     if filters.q:
-        heading = "搜索结果"
+        heading = _("搜索结果")
     return _render_list(request, filters, heading=heading)
 
 
@@ -108,7 +110,7 @@ def theme_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _render_list(
         request,
         filters,
-        heading=theme.name,
+        heading=theme.name_en if theme.name_en and get_language() == "en" else theme.name,
         theme=theme,
         nav_section="citizen" if theme.audience == Theme.Audience.PERSON else "enterprise",
     )

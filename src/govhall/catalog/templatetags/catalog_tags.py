@@ -80,3 +80,8 @@ def lang_url(context: Any, choice: str) -> str:
     params["lang"] = choice
     params.pop("page", None)
     return "?" + urlencode(params, doseq=True)
+
+
+@register.filter
+def theme_name(theme: Any) -> str:
+    return theme.name_en if _english() and theme.name_en else theme.name
