@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "govhall.core",
     "govhall.identity",
     "govhall.catalog",
+    "govhall.cases",
     "govhall.portal",
 ]
 
@@ -261,7 +262,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"level": "INFO"},
+        # run_huey attaches its own handler to "huey"; propagating too would print every line twice.
+        "huey": {"level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
     },
 }
