@@ -10,6 +10,7 @@ from stdnum.cn import uscc
 from govhall.catalog import services
 from govhall.catalog.codes import build_basic_code
 from govhall.catalog.content import FaqSpec, FeeSpec, GuideContent, MaterialSpec, ProcedureSpec
+from govhall.catalog.demo import ensure_themes
 from govhall.catalog.models import ItemVersion, ServiceItem
 from govhall.identity.models import Department, Membership, Region, Role, User
 
@@ -111,6 +112,7 @@ def published_item(
     popularity: int = 0,
     **content_overrides: Any,
 ) -> ServiceItem:
+    ensure_themes()  # a transactional test before this one may have flushed the migration's rows
     dept = dept or department()
     actor = actor or staff(dept)
     version = services.create_item(
