@@ -174,7 +174,7 @@ def content_for(
         trips=trips,
         online_depth=depth,
         original_check=_original_check(record, trips, depth),
-        process_template="joint" if joint_codes else item_type,
+        process_template="joint" if joint_codes else ("instant" if item_type == "instant" else "standard"),
         process_steps=_steps(item_type, bool(joint_codes), procedures),
         hours=CITY_HOURS,
         complaint_phone=COMPLAINT_PHONE,

@@ -51,11 +51,12 @@ def test_seed_publishes_items_with_codes_county_variants_and_joint_departments(d
     # Enterprise target: only the enterprise theme of the two named.
     assert [t.code for t in city_food.themes.all()] == ["L02"]
     assert city_food.star_level == 4 and city_food.original_check == "at_completion"
+    assert city_food.process_template == "joint"  # the cases app's shipped process for joint items
     assert city_food.materials.get(name="授权委托书").condition  # conditional materials state when
     marriage = ServiceItem.objects.get(current_version__name="内地居民婚姻登记")
     assert marriage.department.code == "MZJ-5381" and marriage.level == "county"
     passport = ServiceItem.objects.get(current_version__name="普通护照签发").current_version
-    assert passport is not None and passport.star_level == 5
+    assert passport is not None and passport.star_level == 5 and passport.process_template == "standard"
     assert search.search("开饭店")[0].item_id in {i.pk for i in food}
 
 
