@@ -159,3 +159,24 @@ def test_list_pages_do_not_query_per_item(
         html(client, "/power-list/")
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         html(client, f"/items/{items[0].implementation_code}/")
+
+
+def test_home_page_catalogue_sections(client: Client, items: list[ServiceItem]) -> None:
+    page = html(client, "/")
+    for text in (
+        "个人办事主题",
+        "法人办事主题",
+        "婚育收养",
+        "设立变更",
+        "热门事项",
+        "按星级查找",
+        "部门办事",
+    ):
+        assert text in page, text
+    hot = page[page.index("热门事项") :]
+    assert hot.index("食品经营许可") < hot.index("普通护照签发")  # by popularity
+    assert (
+        'href="/items/?star=5"' in page
+        and 'href="/themes/P10/"' in page
+        and 'href="/departments/GAJ/"' in page
+    )
