@@ -6,7 +6,9 @@ Conventions a process must follow (see ``processes/*.bpmn``):
   decide, joint_review, complete), ``candidate_group`` (``lead:<role>`` for the case's lead
   department, ``participant:<role>`` for the department code in the instance's ``department``
   variable), ``actions`` (comma-separated) and optionally ``time_limit_days``;
-- completing a task writes ``action`` and ``decision`` into its data, and gateways branch on them;
+- completing a task writes ``action`` into its data (and, for an instance of a multi-instance
+  task, into the instance's output item, e.g. ``decision`` collected into ``decisions``); gateways
+  branch on them;
 - an event with the property ``outcome`` (approved, denied, rejected) records the decision.
 
 The parsed spec is serialised once into :class:`~govhall.cases.models.ProcessTemplate` and restored
@@ -17,7 +19,9 @@ spec), which is what makes a transition cheap.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +36,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -46,6 +51,9 @@ SHIPPED = {"standard": "standard.bpmn", "instant": "instant.bpmn", "joint": "joi
 STEP_KINDS = frozenset({"accept", "accept_decide", "review", "decide", "joint_review", "complete"})
 OUTCOMES = frozenset({"approved", "denied", "rejected"})
 STATE_VERSION_KEY = "serializer_version"
+
+# SpiffWorkflow logs every task state change at INFO: several lines per transition, per case.
+logging.getLogger("spiff").setLevel(logging.WARNING)
 
 
 class ProcessError(DomainError):
@@ -254,7 +262,10 @@ class Run:
                 "task_not_ready", "该环节当前不可办理", "the task is not ready in the process", status=409
             )
         task.data["action"] = action
-        task.data["decision"] = action
+        parent = task.parent.task_spec if task.parent is not None else None
+        if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
+            # Each instance's action is collected into the multi-instance output (e.g. "decisions").
+            task.data[parent.output_item.bpmn_id] = action
         task.run()
         self.workflow.do_engine_steps()
 
@@ -289,6 +300,25 @@ def start(template: ProcessTemplate, *, data: dict[str, Any]) -> Run:
     return Run(template, workflow)
 
 
+def _in_tree_order(tasks: dict[str, Any], root: str) -> dict[str, Any]:
+    """Parents before children: a task's data is restored as a delta over its parent's.
+
+    PostgreSQL's jsonb does not keep key order, so the stored mapping may come back in any order.
+    """
+    ordered: dict[str, Any] = {}
+    queue = deque([root])
+    while queue:
+        task_id = queue.popleft()
+        entry = tasks.get(task_id)
+        if entry is None or task_id in ordered:
+            continue
+        ordered[task_id] = entry
+        queue.extend(entry.get("children", ()))
+    for task_id, entry in tasks.items():
+        ordered.setdefault(task_id, entry)
+    return ordered
+
+
 def restore(template: ProcessTemplate, state: dict[str, Any]) -> Run:
     state = dict(state)
     version = state.pop(STATE_VERSION_KEY, None)
@@ -298,6 +328,7 @@ def restore(template: ProcessTemplate, state: dict[str, Any]) -> Run:
             "流程状态版本不兼容",
             f"workflow state version {version} does not match the engine's {SERIALIZER_VERSION}",
         )
+    state["tasks"] = _in_tree_order(state["tasks"], state["root"])
     workflow = _SERIALIZER.from_dict(state, spec=_spec_for(template), subprocess_specs={})
     workflow.script_engine = _SCRIPT_ENGINE
     return Run(template, workflow)

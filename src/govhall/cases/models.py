@@ -260,7 +260,7 @@ class CaseMaterial(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("提供时间 provided at", auto_now_add=True)
+    uploaded_at = models.DateTimeField("提供时间 provided at")
 
     class Meta:
         verbose_name = "办件材料 case material"

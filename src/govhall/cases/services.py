@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO, Any
 
 from django.core.files.base import File
@@ -112,7 +113,7 @@ def verification_hash(case_no: str, code: str) -> str:
     return lookup_hash(f"{case_no}|{code.strip().upper()}")
 
 
-def _provide(case: Case, provided: Sequence[ProvidedMaterial], *, actor: Any) -> None:
+def _provide(case: Case, provided: Sequence[ProvidedMaterial], *, actor: Any, at: datetime) -> None:
     materials = {m.pk: m for m in case.item_version.materials.all()}
     for entry in provided:
         material = materials.get(entry.material_id)
@@ -130,6 +131,7 @@ def _provide(case: Case, provided: Sequence[ProvidedMaterial], *, actor: Any) ->
             kind=entry.kind,
             licence_reference=entry.reference.strip()[:200],
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            uploaded_at=at,
         )
 
 
@@ -214,7 +216,7 @@ def save_draft(
             before = snapshot(case)
             case.form_data = form_data
             case.save(update_fields=["form_data", "updated_at"])
-            _provide(case, provided, actor=actor)
+            _provide(case, provided, actor=actor, at=at)
             log(case, actor=actor, kind="draft_saved", at=at, from_status=case.status, before=before)
             return case
         version = published_version(item)
@@ -238,7 +240,7 @@ def save_draft(
             channel=channel,
             form_data=form_data,
         )
-        _provide(case, provided, actor=actor)
+        _provide(case, provided, actor=actor, at=at)
         log(case, actor=actor, kind="draft_created", at=at)
     return case
 
@@ -290,10 +292,13 @@ def submit_case(
             case = lock_case(draft)
             require(actor, case, "submit")
             if case.status != Case.Status.DRAFT:
+                if key and case.idempotency_key == key:
+                    # The first of two racing retries won while this one waited for the lock.
+                    return SubmitResult(case=case, created=False, verification_code=None)
                 raise Conflict("already_submitted", "该申请已提交", "the application was submitted already")
             if form_data is not None:
                 case.form_data = _check_form_shape(form_data)
-            _provide(case, provided, actor=actor)
+            _provide(case, provided, actor=actor, at=at)
             if key:
                 case.idempotency_key = key
         version = published_version(case.item)
@@ -450,6 +455,7 @@ def attach_material(
                 kind=kind,
                 licence_reference=reference.strip()[:200],
                 uploaded_by=actor,
+                uploaded_at=at,
             )
             if checked is not None and stream is not None:
                 # Written only after the checks above, under a random name (see case_upload_path).

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='大小 size')),
                 ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
                 ('licence_reference', models.CharField(blank=True, max_length=200, verbose_name='证照引用 licence reference')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='提供时间 provided at')),
+                ('uploaded_at', models.DateTimeField(verbose_name='提供时间 provided at')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='cases.case', verbose_name='办件 case')),
                 ('material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.material', verbose_name='申请材料 material')),
                 ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提供人 provided by')),
