@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
+from govhall.cases.api import router as cases_router
 from govhall.catalog.api import router as catalog_router
 from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
 from govhall.identity.api import router as identity_router
@@ -27,3 +28,4 @@ install_error_handlers(api)
 
 api.add_router("/auth/", identity_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/", cases_router)
