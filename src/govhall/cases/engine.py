@@ -147,6 +147,11 @@ def shipped_xml(code: str) -> str:
     return (PROCESS_DIR / SHIPPED[code]).read_text(encoding="utf-8")
 
 
+@cache
+def shipped_digest(code: str) -> str:
+    return digest_of(shipped_xml(code))
+
+
 def digest_of(bpmn_xml: str) -> str:
     return hashlib.sha256(bpmn_xml.encode("utf-8")).hexdigest()
 
@@ -172,7 +177,8 @@ def store_template(*, code: str, bpmn_xml: str) -> ProcessTemplate:
 
 def active_template(code: str) -> ProcessTemplate:
     """The active template ``code``; a shipped process is stored on first use and when its file changes."""
-    current = ProcessTemplate.objects.filter(code=code, is_active=True).first()
+    # The spec and the XML are large and needed only once per process (see _spec_for).
+    current = ProcessTemplate.objects.defer("spec", "bpmn_xml").filter(code=code, is_active=True).first()
     if code not in SHIPPED:
         if current is None:
             raise DomainError(
@@ -180,7 +186,7 @@ def active_template(code: str) -> ProcessTemplate:
             )
         return current
     xml = shipped_xml(code)
-    if current is not None and current.digest == digest_of(xml):
+    if current is not None and current.digest == shipped_digest(code):
         return current
     try:
         with transaction.atomic():
@@ -201,7 +207,8 @@ def _spec_for(template: ProcessTemplate) -> Any:
         with _SPECS_LOCK:
             spec = _SPECS.get(key)
             if spec is None:
-                spec = _SERIALIZER.from_dict(template.spec)
+                stored = ProcessTemplate.objects.values_list("spec", flat=True).get(pk=template.pk)
+                spec = _SERIALIZER.from_dict(stored)
                 _SPECS[key] = spec
     return spec
 

@@ -318,7 +318,7 @@ def submit_case(
         participants = participants_of(case.item_version, case.lead_department)
         if participants:
             case.participant_departments.set(participants)
-        start_process(case, at=at)
+        start_process(case, participants=participants, at=at)
         case.save(update_fields=["process_template", "workflow_state", "current_step", "updated_at"])
         note_item_used(item=case.item)
         log(case, actor=actor, kind="submitted", at=at, from_status=Case.Status.DRAFT)

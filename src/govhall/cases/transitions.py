@@ -49,7 +49,8 @@ def lock_case(case: Case) -> Case:
     """The case row, locked until the transaction ends; every transition starts here."""
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("item_version", "lead_department", "process_template", "applicant")
+        .select_related("item_version", "lead_department", "process_template")
+        .defer("process_template__spec", "process_template__bpmn_xml")
         .get(pk=case.pk)
     )
 
@@ -125,14 +126,12 @@ def next_case_number(department: Department, at: datetime) -> str:
 # --- Engine glue ---------------------------------------------------------------------------------
 
 
-def template_code_for(version: ItemVersion) -> str:
+def template_code_for(version: ItemVersion, *, joint: bool) -> str:
     if version.process_template:
         return version.process_template
     if version.item_type == ItemVersion.ItemType.INSTANT:
         return "instant"
-    if version.joint_departments.exists():
-        return "joint"
-    return "standard"
+    return "joint" if joint else "standard"
 
 
 def participants_of(version: ItemVersion, lead: Department) -> list[Department]:
@@ -141,13 +140,13 @@ def participants_of(version: ItemVersion, lead: Department) -> list[Department]:
     return [lead, *joint] if joint else []
 
 
-def start_process(case: Case, *, at: datetime) -> None:
-    template = engine.active_template(template_code_for(case.item_version))
-    departments = list(case.participant_departments.order_by("code")) or [case.lead_department]
-    ordered = [case.lead_department] + [d for d in departments if d.pk != case.lead_department_id]
-    run = engine.start(template, data={"departments": [d.code for d in ordered]})
+def start_process(case: Case, *, participants: list[Department], at: datetime) -> None:
+    """Start the case's process; ``participants`` are the joint departments, lead first (or none)."""
+    template = engine.active_template(template_code_for(case.item_version, joint=bool(participants)))
+    departments = participants or [case.lead_department]
+    run = engine.start(template, data={"departments": [d.code for d in departments]})
     case.process_template = template
-    sync_tasks(case, run, at=at)
+    sync_tasks(case, run, at=at, fresh=True)
     case.workflow_state = run.dump()
 
 
@@ -171,14 +170,18 @@ def cancel_process(case: Case) -> None:
     case.current_step = ""
 
 
-def sync_tasks(case: Case, run: engine.Run, *, at: datetime) -> list[engine.ReadyTask]:
-    """Make the open Task rows match the engine's ready user tasks."""
+def sync_tasks(case: Case, run: engine.Run, *, at: datetime, fresh: bool = False) -> list[engine.ReadyTask]:
+    """Make the open Task rows match the engine's ready user tasks (``fresh``: the case has none yet)."""
     ready = run.ready_tasks()
     ready_ids = {task.engine_id for task in ready}
-    open_tasks = {
-        task.engine_task_id: task
-        for task in case.tasks.filter(status__in=[Task.Status.OPEN, Task.Status.CLAIMED])
-    }
+    open_tasks = (
+        {}
+        if fresh
+        else {
+            task.engine_task_id: task
+            for task in case.tasks.filter(status__in=[Task.Status.OPEN, Task.Status.CLAIMED])
+        }
+    )
     stale = [task.pk for engine_id, task in open_tasks.items() if engine_id not in ready_ids]
     if stale:
         Task.objects.filter(pk__in=stale).update(status=Task.Status.CANCELLED)
