@@ -367,6 +367,8 @@ class SearchTerm(models.Model):
         verbose_name = "检索词 search term"
         verbose_name_plural = "检索词 search terms"
         constraints = [models.UniqueConstraint(fields=["term", "item"], name="search_term_unique")]
+        # Covers the search query, including "a common term's strong rows only" (weight ≥ …).
+        indexes = [models.Index(fields=["term", "weight", "item"], name="search_term_weight")]
 
     def __str__(self) -> str:
         return f"{self.term}→{self.item_id} ({self.weight})"

@@ -41,6 +41,7 @@ FRAGMENT_MAX_LENGTH = 6
 # (Only past COMMON_MIN items: in a small catalogue every term still helps ranking, and costs little.)
 COMMON_SHARE = 0.3
 COMMON_MIN = 100
+STRONG_WEIGHT = ALIAS_WEIGHT
 COUNT_CACHE_KEY = "catalog:search:indexed-count"
 COUNT_CACHE_SECONDS = 300
 MAX_TERM_LENGTH = 64
@@ -115,7 +116,9 @@ def version_terms(version: ItemVersion, material_names: Iterable[str]) -> dict[s
     if 2 <= len(name) <= MAX_TERM_LENGTH:
         weights[name] += WHOLE_NAME_WEIGHT
     alias_tokens: set[str] = set()
-    for alias in version.aliases or []:
+    # People also search for the licence they want ("营业执照"); it reads like an alias of its item.
+    licence = [version.result_licence_type] if version.result_licence_type else []
+    for alias in [*(version.aliases or []), *licence]:
         alias = str(alias).strip().lower()
         alias_tokens.update(tokenize(alias))
         if 2 <= len(alias) <= MAX_TERM_LENGTH:
@@ -165,6 +168,10 @@ def query_terms(query: str) -> tuple[str, list[str]]:
     return compact, terms
 
 
+def _marks(values: list[str]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
 def _indexed_count() -> int:
     count = cache.get(COUNT_CACHE_KEY)
     if count is None:
@@ -181,18 +188,17 @@ def search(query: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
     """Items whose published guide matches ``query``, best first.
 
     Two indexed queries: the document frequency of each query term, then the weighted sum per item
-    over the terms that are not near-universal (which would only add rows, not ranking).
+    (for near-universal terms only over their strong rows, which would otherwise add work, not ranking).
     """
     compact, terms = query_terms(query)
     if not terms:
         return []
     term_table = SearchTerm._meta.db_table
     item_table = ServiceItem._meta.db_table
-    marks = ", ".join(["%s"] * len(terms))
     with connection.cursor() as cursor:
         # Raw SQL: the ORM's expression building cost more than the database work at this size.
         cursor.execute(
-            f"SELECT term, COUNT(*) FROM {term_table} WHERE term IN ({marks}) GROUP BY term",  # noqa: S608
+            f"SELECT term, COUNT(*) FROM {term_table} WHERE term IN ({_marks(terms)}) GROUP BY term",  # noqa: S608
             terms,
         )
         frequency = {term: int(n) for term, n in cursor.fetchall()}
@@ -200,28 +206,70 @@ def search(query: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
             return []
         total = _indexed_count()
         limit_rows = max(COMMON_SHARE * total, COMMON_MIN)
-        kept = [term for term in terms if term in frequency and frequency[term] <= limit_rows]
-        if not kept:
-            kept = [min(frequency, key=lambda term: frequency[term])]
-        cases = " ".join(["WHEN %s THEN %s"] * len(kept))
+        present = [term for term in terms if term in frequency]
+        rare = [term for term in present if frequency[term] <= limit_rows]
+        # A near-universal term (申请, 营业执照 in materials…) still counts where it is strong: in a name,
+        # an alias or a licence; its thousands of weak rows would add work, not ranking.
+        common = [term for term in present if frequency[term] > limit_rows]
+        cases = " ".join(["WHEN %s THEN %s"] * len(present))
         params: list[str | float] = []
-        for term in kept:
+        for term in present:
             params += [term, math.log(1 + total / frequency[term])]
-        params += kept
-        cursor.execute(
-            f"SELECT s.item_id, SUM(s.weight * (CASE s.term {cases} ELSE 0.0 END)), COUNT(*), MAX(i.popularity) "  # noqa: S608
-            f"FROM {term_table} s JOIN {item_table} i ON i.id = s.item_id "
-            f"WHERE s.term IN ({', '.join(['%s'] * len(kept))}) GROUP BY s.item_id",
-            params,
+        # Table names come from model metadata; every value is a bound parameter.
+        parts: list[str] = []
+        part_params: list[str | int] = []
+        if rare:
+            parts.append(f"SELECT item_id, term, weight FROM {term_table} WHERE term IN ({_marks(rare)})")  # noqa: S608
+            part_params += rare
+        if common:
+            parts.append(
+                f"SELECT item_id, term, weight FROM {term_table} WHERE term IN ({_marks(common)}) AND weight >= %s"  # noqa: S608
+            )
+            part_params += [*common, STRONG_WEIGHT]
+        sql = (
+            f"SELECT s.item_id, SUM(s.weight * (CASE s.term {cases} ELSE 0.0 END)), COUNT(*), "  # noqa: S608
+            "MAX(i.popularity), MAX(i.basic_code) "
+            f"FROM ({' UNION ALL '.join(parts)}) s JOIN {item_table} i ON i.id = s.item_id GROUP BY s.item_id"
         )
+        cursor.execute(sql, [*params, *part_params])
         rows = cursor.fetchall()
     words = max(len([term for term in terms if term != compact]), 1)
     scored = [
         (item_id, float(score) * min(1.0, 0.5 + matched / (2 * words)), popularity)
-        for item_id, score, matched, popularity in rows
+        for item_id, score, matched, popularity, _ in rows
     ]
-    scored.sort(key=lambda row: (-round(row[1], 6), -row[2], row[0]))
-    return [Hit(item_id, score) for item_id, score, _ in scored[:limit]]
+    joint = _joint_items_among_ties(scored)
+    scored.sort(key=lambda row: (-round(row[1], 6), row[0] in joint, -row[2], row[0]))
+    # The same item implemented by each county would fill the first page with one name: show every
+    # distinct item once (its best-ranked department) before the repeats, each round in rank order.
+    basic = {item_id: code for item_id, _, _, _, code in rows}
+    seen: dict[str, int] = defaultdict(int)
+    rounds: list[int] = []
+    for item_id, _, _ in scored:
+        rounds.append(seen[basic[item_id]])
+        seen[basic[item_id]] += 1
+    order = sorted(range(len(scored)), key=lambda index: (rounds[index], index))
+    return [Hit(scored[index][0], scored[index][1]) for index in order[:limit]]
+
+
+def _joint_items_among_ties(scored: list[tuple[int, float, int]]) -> set[int]:
+    """Joint items (several departments) among results that tie on score.
+
+    At equal relevance the item one department handles comes first and the bundle that includes it
+    (开办餐饮店一件事 after 食品经营许可): the single item is what the words name, the bundle follows.
+    """
+    counts: dict[float, int] = defaultdict(int)
+    for _, score, _ in scored:
+        counts[round(score, 6)] += 1
+    tied = [item_id for item_id, score, _ in scored if counts[round(score, 6)] > 1]
+    if not tied:
+        return set()
+    through = ItemVersion.joint_departments.through
+    return set(
+        through.objects.filter(
+            itemversion__item_id__in=tied, itemversion__status=ItemVersion.Status.PUBLISHED
+        ).values_list("itemversion__item_id", flat=True)
+    )
 
 
 def icontains_scan(query: str, *, limit: int = MAX_RESULTS) -> list[int]:

@@ -111,3 +111,35 @@ def test_version_terms_weights_fields() -> None:
     assert terms["饭店"] == search.ALIAS_WEIGHT
     assert terms["申请书"] == search.MATERIAL_WEIGHT
     assert "的" not in terms
+
+
+def test_licence_name_finds_the_item_that_issues_it(catalogue: dict[str, ServiceItem]) -> None:
+    dept = catalogue["food"].department
+    issuing = f.published_item(dept, name="企业设立登记", aliases=["开公司"], result_licence_type="营业执照")
+    assert ids("营业执照")[0] == issuing.pk
+
+
+def test_single_item_before_the_joint_bundle_at_equal_relevance(catalogue: dict[str, ServiceItem]) -> None:
+    dept = catalogue["food"].department
+    other = f.department("XFJY")
+    bundle = f.published_item(
+        dept, name="开办餐饮店一件事", aliases=["开饭店"], joint_department_codes=[other.code], popularity=999
+    )
+    results = ids("开饭店")
+    assert results.index(catalogue["food"].pk) < results.index(bundle.pk)
+
+
+def test_each_item_once_before_its_other_departments(catalogue: dict[str, ServiceItem]) -> None:
+    food = catalogue["food"]
+    county = f.department("SCJGJ-5302", region_obj=f.region("445302", "云城区", "county", f.region()))
+    admin = f.staff(county)
+    version = services.create_item(
+        actor=admin, department=county, level="county", basic_code=food.basic_code, content=f.content()
+    )
+    services.submit_for_review(actor=admin, version=version)
+    services.publish(actor=admin, version=version)
+    ServiceItem.objects.filter(pk=version.item_id).update(popularity=1000)
+    results = ids("食品经营许可")
+    assert results[0] == version.item_id  # the more used department first…
+    assert results[1] != food.pk  # …then other items before the same item's repeat
+    assert food.pk in results
