@@ -284,3 +284,32 @@ def test_an_item_schema_replaces_the_default() -> None:
         ("extra", "unknown_field"),
     }
     assert forms.validate_form({"shop_name": "老字号", "seats": 12, "kind": "餐馆"}, schema) == []
+
+
+def test_a_new_verification_code_replaces_the_old_one(citizen: Any, item: Any) -> None:
+    from govhall.cases import selectors
+
+    result = submitted(citizen, item)
+    case_no = result.case.case_no or ""
+    assert result.verification_code
+    assert selectors.status_query(
+        case_no=case_no, identifier=citizen.id_number, code=result.verification_code
+    )
+    fresh = services.reissue_verification_code(actor=citizen, case=result.case)
+    assert fresh != result.verification_code
+    assert selectors.status_query(case_no=case_no, identifier=citizen.id_number, code=fresh)
+    with pytest.raises(DomainError) as old:
+        selectors.status_query(case_no=case_no, identifier=citizen.id_number, code=result.verification_code)
+    assert old.value.code == "status_query_failed"
+
+
+def test_an_enterprise_queries_by_its_credit_code(enterprise: Any, item: Any) -> None:
+    from govhall.cases import selectors
+
+    result = submitted(enterprise, item)
+    found = selectors.status_query(
+        case_no=result.case.case_no or "",
+        identifier=enterprise.uscc.lower(),
+        code=result.verification_code or "",
+    )
+    assert found.pk == result.case.pk
