@@ -1,12 +1,16 @@
 """Chinese full-text search over the published catalogue.
 
 Publishing a version writes its jieba tokens into :class:`~govhall.catalog.models.SearchTerm` with a
-weight per field (name ≫ aliases > materials > conditions; the whole name and each whole alias are
-terms of their own). A query is cut the same way and matched term for term with equality, which any
-database answers from the (term, item) index, so SQLite and PostgreSQL rank identically. Scores are
-the sum of weight × inverse document frequency, scaled by how many query words an item matched, with
-popularity breaking ties. Names are also indexed by character bigrams, so a fragment of a name
-("经营许") finds it without a substring scan.
+weight per field (name ≫ aliases and the licence it issues > materials > conditions; the whole name
+and each whole alias are terms of their own; names also by character bigrams, so a fragment such as
+"经营许" finds its item without a substring scan). A query is cut the same way and matched term for
+term with equality, which any database answers from the (term, weight, item) index, so SQLite and
+PostgreSQL rank identically.
+
+Ranking: the sum of weight × inverse document frequency, scaled by how many query words an item
+matched; at equal scores an item one department handles comes before a joint bundle, then the more
+used item first. Each distinct item (basic code) is listed once before the same item as implemented
+by other departments, so one county-level name does not fill the first page.
 """
 
 from __future__ import annotations
@@ -39,9 +43,11 @@ NAME_BIGRAM_WEIGHT = 3
 FRAGMENT_MAX_LENGTH = 6
 # A term in more than this share of items ranks nothing (申请, 材料…); it is dropped from the query.
 # (Only past COMMON_MIN items: in a small catalogue every term still helps ranking, and costs little.)
-COMMON_SHARE = 0.3
+COMMON_SHARE = 0.1
 COMMON_MIN = 100
 STRONG_WEIGHT = ALIAS_WEIGHT
+# Ties are broken by joint-ness only where people look: the first pages.
+TIE_WINDOW = 60
 COUNT_CACHE_KEY = "catalog:search:indexed-count"
 COUNT_CACHE_SECONDS = 300
 MAX_TERM_LENGTH = 64
@@ -228,21 +234,24 @@ def search(query: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
             part_params += [*common, STRONG_WEIGHT]
         sql = (
             f"SELECT s.item_id, SUM(s.weight * (CASE s.term {cases} ELSE 0.0 END)), COUNT(*), "  # noqa: S608
-            "MAX(i.popularity), MAX(i.basic_code) "
+            "MAX(i.popularity), MAX(i.basic_code), MAX(i.current_version_id) "
             f"FROM ({' UNION ALL '.join(parts)}) s JOIN {item_table} i ON i.id = s.item_id GROUP BY s.item_id"
         )
         cursor.execute(sql, [*params, *part_params])
         rows = cursor.fetchall()
     words = max(len([term for term in terms if term != compact]), 1)
+    # Scores rounded once, so that float noise never splits a tie.
     scored = [
-        (item_id, float(score) * min(1.0, 0.5 + matched / (2 * words)), popularity)
-        for item_id, score, matched, popularity, _ in rows
+        (item_id, round(float(score) * min(1.0, 0.5 + matched / (2 * words)), 6), popularity)
+        for item_id, score, matched, popularity, _, _ in rows
     ]
-    joint = _joint_items_among_ties(scored)
-    scored.sort(key=lambda row: (-round(row[1], 6), row[0] in joint, -row[2], row[0]))
+    scored.sort(key=lambda row: (-row[1], -row[2], row[0]))
+    versions = {row[0]: row[5] for row in rows}
+    joint = _joint_items_among_ties(scored[:TIE_WINDOW], versions)
+    scored.sort(key=lambda row: (-row[1], row[0] in joint, -row[2], row[0]))
     # The same item implemented by each county would fill the first page with one name: show every
     # distinct item once (its best-ranked department) before the repeats, each round in rank order.
-    basic = {item_id: code for item_id, _, _, _, code in rows}
+    basic = {row[0]: row[4] for row in rows}
     seen: dict[str, int] = defaultdict(int)
     rounds: list[int] = []
     for item_id, _, _ in scored:
@@ -252,7 +261,7 @@ def search(query: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
     return [Hit(scored[index][0], scored[index][1]) for index in order[:limit]]
 
 
-def _joint_items_among_ties(scored: list[tuple[int, float, int]]) -> set[int]:
+def _joint_items_among_ties(scored: list[tuple[int, float, int]], versions: dict[int, int]) -> set[int]:
     """Joint items (several departments) among results that tie on score.
 
     At equal relevance the item one department handles comes first and the bundle that includes it
@@ -260,16 +269,15 @@ def _joint_items_among_ties(scored: list[tuple[int, float, int]]) -> set[int]:
     """
     counts: dict[float, int] = defaultdict(int)
     for _, score, _ in scored:
-        counts[round(score, 6)] += 1
-    tied = [item_id for item_id, score, _ in scored if counts[round(score, 6)] > 1]
+        counts[score] += 1
+    tied = {versions[item_id]: item_id for item_id, score, _ in scored if counts[score] > 1}
     if not tied:
         return set()
     through = ItemVersion.joint_departments.through
-    return set(
-        through.objects.filter(
-            itemversion__item_id__in=tied, itemversion__status=ItemVersion.Status.PUBLISHED
-        ).values_list("itemversion__item_id", flat=True)
+    joint_versions = through.objects.filter(itemversion_id__in=list(tied)).values_list(
+        "itemversion_id", flat=True
     )
+    return {tied[version_id] for version_id in joint_versions}
 
 
 def icontains_scan(query: str, *, limit: int = MAX_RESULTS) -> list[int]:
