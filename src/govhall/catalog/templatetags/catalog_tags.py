@@ -54,7 +54,8 @@ def catalogue_home(hot: int = 8) -> dict[str, Any]:
     return {
         "person_themes": [t for t in themes if t.audience == "person"],
         "legal_themes": [t for t in themes if t.audience == "legal"],
-        "departments": selectors.departments_with_counts(),
+        # The busiest departments first: they are where most people are going.
+        "departments": sorted(selectors.departments_with_counts(), key=lambda d: -d.item_count),
         "hot_items": selectors.hot_items(hot),
         "star_counts": at_least,
     }
