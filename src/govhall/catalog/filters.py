@@ -68,8 +68,15 @@ def _int(value: str, *, code: str, zh: str, en: str, low: int, high: int) -> int
 
 def parse_filters(params: Mapping[str, str], *, allow_page_size: bool = True) -> ItemFilters:
     def get(name: str) -> str:
-        value = params.get(name)
-        return (value or "").strip()
+        value = (params.get(name) or "").strip()
+        # PostgreSQL refuses NUL in text and nothing legitimate carries control characters.
+        if any(ord(char) < 32 for char in value):
+            raise _bad(
+                "invalid_parameter",
+                f"参数 {name} 含有控制字符",
+                f"parameter {name} contains control characters",
+            )
+        return value
 
     filters = ItemFilters()
     filters.q = " ".join(get("q").split())

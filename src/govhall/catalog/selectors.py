@@ -6,6 +6,7 @@ items read them through :func:`maintainable_items`, which asks :mod:`govhall.cor
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,8 +172,15 @@ def departments_with_counts() -> list[Department]:
     )
 
 
+_SHORT_CODE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+
+
 def get_department(code: str) -> Department:
-    department = Department.objects.filter(code=code.upper(), is_active=True).select_related("region").first()
+    department = None
+    if _SHORT_CODE.match(code):
+        department = (
+            Department.objects.filter(code=code.upper(), is_active=True).select_related("region").first()
+        )
     if department is None:
         raise NotFound(
             "department_not_found", f"部门 {code[:20]} 不存在", f"department {code[:20]!r} not found"
@@ -181,7 +189,7 @@ def get_department(code: str) -> Department:
 
 
 def get_theme(code: str) -> Theme:
-    theme = Theme.objects.filter(code=code.upper()).first()
+    theme = Theme.objects.filter(code=code.upper()).first() if _SHORT_CODE.match(code) else None
     if theme is None:
         raise NotFound("theme_not_found", f"主题 {code[:20]} 不存在", f"theme {code[:20]!r} not found")
     return theme

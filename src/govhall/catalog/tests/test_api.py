@@ -125,3 +125,17 @@ def test_list_does_not_query_per_item(
         assert get(client, "/api/v1/catalog/items", page_size="50")[1]["total"] == 15
     with django_assert_max_num_queries(10):  # type: ignore[operator]
         assert get(client, "/api/v1/catalog/items", q="测试事项")[1]["total"] == 12
+
+
+@pytest.mark.parametrize("param", ["q", "theme", "department", "kind"])
+def test_control_characters_are_refused_not_crashing(
+    client: Client, items: list[ServiceItem], param: str
+) -> None:
+    status, body = get(client, "/api/v1/catalog/items", **{param: "a\x00b"})
+    assert status == 400 and body["code"] == "invalid_parameter"
+
+
+def test_nul_in_path_codes_is_a_clean_error(client: Client, items: list[ServiceItem]) -> None:
+    assert client.get("/api/v1/catalog/items/AB%00CD").status_code == 400
+    assert client.get("/themes/P%00/").status_code == 404
+    assert client.get("/departments/GAJ%00/").status_code == 404
