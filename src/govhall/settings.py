@@ -75,7 +75,15 @@ INSTALLED_APPS = [
     "govhall.identity",
     "govhall.catalog",
     "govhall.cases",
+    "govhall.notifications",
     "govhall.portal",
+    "govhall.datahub",
+    # Before oauth2_provider so that its consent and logout templates are govhall's.
+    "govhall.sso",
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -83,14 +91,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govhall.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "govhall.core.middleware.SiteLanguageMiddleware",
     "govhall.catalog.middleware.ChineseVariantMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "govhall.sso.middleware.StaffOTPMiddleware",
+    "govhall.sso.middleware.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "govhall.urls"
@@ -109,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govhall.portal.context_processors.site",
+                "govhall.notifications.context_processors.unread_messages",
             ],
         },
     },
@@ -206,6 +218,49 @@ AXES_VERBOSE = False
 
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 
+# --- Single sign-on (OpenID Connect provider) and staff second factor -------------------------
+# Approvers, supervisors and admins pass a TOTP after the password. Off by default only in the
+# test suite, where other apps' tests log staff in directly; the sso tests switch it on.
+GOVHALL_STAFF_OTP_REQUIRED = env_bool("GOVHALL_STAFF_OTP_REQUIRED", default=not TESTING)
+OTP_TOTP_ISSUER = os.environ.get("GOVHALL_OTP_ISSUER", "govhall")
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OAUTH2_VALIDATOR_CLASS": "govhall.sso.validators.GovhallOIDCValidator",
+    # Empty: the issuer is <this site>/o, taken from the request; set it behind a proxy that
+    # rewrites the host or scheme.
+    "OIDC_ISS_ENDPOINT": os.environ.get("GOVHALL_OIDC_ISSUER", ""),
+    "SCOPES": {
+        "openid": "使用统一身份认证登录 sign in with the unified identity",
+        "profile": "姓名和用户名 name and user name",
+        "realname": "实名认证等级 real-name verification level",
+        "roles": "工作人员的部门和岗位角色 staff departments and roles",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if (DEBUG or TESTING or DEMO_MODE) else ["https"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Consent once per client and scope set, not on every sign-in.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": True,
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
+
 # --- E-mail and SMS ---------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -219,6 +274,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govhall <noreply@govhall.localhost>")
+# Dotted path of the SMS carrier adapter (govhall.notifications.sms.SmsGateway).
+GOVHALL_SMS_GATEWAY = os.environ.get("GOVHALL_SMS_GATEWAY", "govhall.notifications.sms.LogSmsGateway")
+# Public address of the site, for links in e-mails (e.g. https://www.yunfu.gov.cn); none when empty.
+GOVHALL_SITE_URL = os.environ.get("GOVHALL_SITE_URL", "")
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
