@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("govhall.identity.urls")),
+    path("messages/", include("govhall.notifications.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.portal.urls")),
 ]
