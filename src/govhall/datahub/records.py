@@ -91,13 +91,13 @@ def plan_row(
         )
     created = existing is None
     if existing is None:
-        _require_complete(spec, values)
         if registrar != department.pk:
             raise RowError(
                 "记录不存在；新记录只能由权威来源部门登记",
                 "no such record; only the source department registers new records",
                 field=spec.key_field,
             )
+        _require_complete(spec, values)
         record = spec.model(record_key=record_key(spec.dataset, values))
     else:
         record = existing
