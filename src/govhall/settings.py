@@ -78,7 +78,6 @@ INSTALLED_APPS = [
     "govhall.notifications",
     "govhall.portal",
     "govhall.datahub",
-    "govhall.datahub",
     # Before oauth2_provider so that its consent and logout templates are govhall's.
     "govhall.sso",
     "oauth2_provider",
@@ -224,6 +223,8 @@ API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 # test suite, where other apps' tests log staff in directly; the sso tests switch it on.
 GOVHALL_STAFF_OTP_REQUIRED = env_bool("GOVHALL_STAFF_OTP_REQUIRED", default=not TESTING)
 OTP_TOTP_ISSUER = os.environ.get("GOVHALL_OTP_ISSUER", "govhall")
+# Named so that migrations referring to the (swappable) application model resolve it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OAUTH2_VALIDATOR_CLASS": "govhall.sso.validators.GovhallOIDCValidator",

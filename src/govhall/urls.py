@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("govhall.identity.urls")),
+    path("o/", include("govhall.sso.oidc_urls")),
+    path("sso/", include("govhall.sso.urls")),
     path("messages/", include("govhall.notifications.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.portal.urls")),
