@@ -12,6 +12,8 @@ urlpatterns = [
     path("o/", include("govhall.sso.oidc_urls")),
     path("sso/", include("govhall.sso.urls")),
     path("messages/", include("govhall.notifications.urls")),
+    path("workbench/", include("govhall.cases.workbench_urls")),
+    path("", include("govhall.cases.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.portal.urls")),
 ]

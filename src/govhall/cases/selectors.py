@@ -6,13 +6,15 @@ import hmac
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from govhall.cases.models import Case, CaseEvent, CaseMaterial, Task
 from govhall.cases.services import verification_hash
+from govhall.catalog.models import ItemVersion, ServiceItem
 from govhall.core import permissions
 from govhall.core.crypto import lookup_hash
 from govhall.core.errors import NotFound
+from govhall.identity.models import Role, User
 
 OPEN_TASK_STATUSES = (Task.Status.OPEN, Task.Status.CLAIMED)
 
@@ -27,9 +29,25 @@ def my_cases(user: Any) -> QuerySet[Case]:
     return visible_cases(user).filter(applicant_id=getattr(user, "pk", None))
 
 
-def get_case(user: Any, reference: str) -> Case:
-    """A case by number, or a draft by identifier, if ``user`` may see it; 404 otherwise."""
-    qs = visible_cases(user)
+def with_open_tasks(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases with their open tasks (and departments) in ``open_task_list``: where each one is now."""
+    return qs.prefetch_related(
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.filter(status__in=OPEN_TASK_STATUSES)
+            .select_related("candidate_department")
+            .order_by("created_at", "id"),
+            to_attr="open_task_list",
+        )
+    )
+
+
+def get_case(user: Any, reference: str, *, mine: bool = False) -> Case:
+    """A case by number, or a draft by identifier, if ``user`` may see it; 404 otherwise.
+
+    ``mine``: only the user's own applications (the applicant's pages).
+    """
+    qs = my_cases(user) if mine else visible_cases(user)
     try:
         case = qs.filter(uid=UUID(reference)).first()
     except ValueError:
@@ -71,6 +89,43 @@ def get_task(user: Any, task_id: int) -> Task:
     if task is None:
         raise NotFound("task_not_found", "任务不存在", "no such task", status=404)
     return task
+
+
+def submitted_with_key(user: Any, key: str, *, applicant: Any = None) -> Case | None:
+    """The visible case an earlier submission with idempotency ``key`` filed (a retried form)."""
+    if not key:
+        return None
+    owner = applicant if applicant is not None else user
+    return (
+        visible_cases(user)
+        .filter(applicant_id=getattr(owner, "pk", None), idempotency_key=key)
+        .exclude(status=Case.Status.DRAFT)
+        .first()
+    )
+
+
+def intake_items(user: Any) -> QuerySet[ServiceItem]:
+    """Published items of the departments where ``user`` is a window clerk (窗口收件)."""
+    departments = permissions.department_ids_with_role(user, Role.WINDOW_CLERK)
+    return (
+        ServiceItem.objects.filter(
+            department_id__in=departments, current_version__status=ItemVersion.Status.PUBLISHED
+        )
+        .select_related("current_version", "department")
+        .order_by("department__code", "current_version__name", "implementation_code")
+    )
+
+
+def transfer_candidates(user: Any, task: Task) -> QuerySet[User]:
+    """Active colleagues holding the task's role in its department, to whom ``user`` may transfer it."""
+    colleagues = User.objects.filter(
+        is_active=True,
+        memberships__department_id=task.candidate_department_id,
+        memberships__role=task.candidate_role,
+    )
+    if getattr(user, "pk", None) is not None:
+        colleagues = colleagues.exclude(pk=user.pk)
+    return colleagues.distinct().order_by("username")
 
 
 def status_query(*, case_no: str, identifier: str, code: str) -> Case:

@@ -488,8 +488,10 @@ def attach_material(
     return row
 
 
-def resubmit_supplement(*, actor: User, case: Case, form_data: dict[str, Any] | None = None) -> Case:
-    """The applicant answers the open supplement request; a stopped clock starts again."""
+def resubmit_supplement(
+    *, actor: User, case: Case, form_data: dict[str, Any] | None = None, note: str = ""
+) -> Case:
+    """The applicant answers the open supplement request, with a note; a stopped clock starts again."""
     at = deadlines.now()
     with transaction.atomic():
         locked = lock_case(case)
@@ -528,6 +530,7 @@ def resubmit_supplement(*, actor: User, case: Case, form_data: dict[str, Any] | 
             at=at,
             from_status=Case.Status.SUPPLEMENT_REQUESTED,
             before=before,
+            note=note.strip()[:2000],
             data={"paused_working_days": days},
         )
     return locked
