@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Swagger
 from govhall.cases.api import router as cases_router
 from govhall.catalog.api import router as catalog_router
 from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
+from govhall.datahub.api import router as datahub_router
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
 
@@ -28,4 +29,5 @@ install_error_handlers(api)
 
 api.add_router("/auth/", identity_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/datahub/", datahub_router)
 api.add_router("/", cases_router)
