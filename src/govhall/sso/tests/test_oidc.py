@@ -87,7 +87,9 @@ def test_code_flow_with_pkce_issues_verifiable_tokens(client: Client, citizen: A
 
 def test_missing_code_challenge_is_refused(client: Client, citizen: Any, gov_rp: Rp) -> None:
     client.force_login(citizen)
-    params = callback_params(client.get(gov_rp.authorize_url(code_challenge=None, code_challenge_method=None)))
+    params = callback_params(
+        client.get(gov_rp.authorize_url(code_challenge=None, code_challenge_method=None))
+    )
     assert params["error"] == "invalid_request" and "code" not in params
 
 
@@ -170,7 +172,9 @@ def test_userinfo_releases_claims_by_scope(client: Client, citizen: Any, approve
     staff = Client()
     staff.force_login(approver)
     roles = _userinfo(_tokens(staff, gov_rp, "openid roles")["access_token"]).json()
-    assert roles["roles"] == [{"department": "SCJG", "department_name": "云浮市市场监督管理局", "role": "approver"}]
+    assert roles["roles"] == [
+        {"department": "SCJG", "department_name": "云浮市市场监督管理局", "role": "approver"}
+    ]
     assert "name" not in roles
 
     assert _userinfo("not-a-token").status_code == 401
@@ -190,7 +194,11 @@ def test_tokens_are_stored_hashed_and_issuance_is_audited(client: Client, citize
 
     revoked = Client().post(
         "/o/revoke_token/",
-        {"token": tokens["access_token"], "client_id": gov_rp.client_id, "client_secret": gov_rp.client_secret},
+        {
+            "token": tokens["access_token"],
+            "client_id": gov_rp.client_id,
+            "client_secret": gov_rp.client_secret,
+        },
     )
     assert revoked.status_code == 200
     assert not AccessToken.objects.filter(pk=stored.pk).exists()
@@ -231,7 +239,9 @@ def test_third_party_clients_ask_for_consent_once(client: Client, citizen: Any, 
     text = page.content.decode()
     assert "授权确认" in text and "便民缴费小程序" in text and "姓名和用户名" in text
 
-    no_interaction = callback_params(client.get(third_party_rp.authorize_url("openid profile", prompt="none")))
+    no_interaction = callback_params(
+        client.get(third_party_rp.authorize_url("openid profile", prompt="none"))
+    )
     assert no_interaction["error"] == "consent_required"
 
     url = third_party_rp.authorize_url("openid profile")

@@ -98,7 +98,9 @@ def test_a_recovery_code_works_once(approver: Any) -> None:
     otp_helpers.totp_device(approver)
     codes = otp_helpers.recovery_codes(approver)
     client, _ = _login("approver")
-    used = client.post("/sso/otp/", {"code": codes[3].upper()[:4] + "-" + codes[3][4:], "next": "/accounts/me/"})
+    used = client.post(
+        "/sso/otp/", {"code": codes[3].upper()[:4] + "-" + codes[3][4:], "next": "/accounts/me/"}
+    )
     assert used["Location"] == "/accounts/me/"
     assert "还剩 9 个" in client.get("/accounts/me/").content.decode()
     event = AuditEvent.objects.filter(action="sso.otp_verified", actor_id=approver.pk).latest("sequence")
@@ -153,7 +155,9 @@ def test_only_platform_admins_reset(approver: Any, department_admin: Any) -> Non
 
 
 @pytest.mark.parametrize("username", ["clerk", "reviewer", "citizen"])
-def test_clerks_reviewers_and_citizens_are_not_asked(username: str, clerk: Any, reviewer: Any, citizen: Any) -> None:
+def test_clerks_reviewers_and_citizens_are_not_asked(
+    username: str, clerk: Any, reviewer: Any, citizen: Any
+) -> None:
     _, response = _login(username)
     assert response.status_code == 200
     assert not TOTPDevice.objects.exists()
