@@ -10,3 +10,10 @@ def run_import_task(job_id: int) -> None:
     from govhall.datahub.importing import run_import
 
     run_import(job_id)
+
+
+@db_task()
+def run_comparison_task(job_id: int) -> None:
+    from govhall.datahub.comparisons import run_comparison
+
+    run_comparison(job_id)
