@@ -9,6 +9,7 @@ from __future__ import annotations
 from ninja import NinjaAPI, Swagger
 
 from govhall.cases.api import router as cases_router
+from govhall.cases.results_api import router as results_router
 from govhall.catalog.api import router as catalog_router
 from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
 from govhall.datahub.api import router as datahub_router
@@ -31,3 +32,4 @@ api.add_router("/auth/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/datahub/", datahub_router)
 api.add_router("/", cases_router)
+api.add_router("/", results_router)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from govhall.api import api
+from govhall.cases.results_views import result_pdf
 from govhall.core.views import healthz
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("o/", include("govhall.sso.oidc_urls")),
     path("sso/", include("govhall.sso.urls")),
     path("messages/", include("govhall.notifications.urls")),
+    path("cases/<str:case_no>/result.pdf", result_pdf, name="cases-result-pdf"),
     path("workbench/", include("govhall.cases.workbench_urls")),
     path("", include("govhall.cases.urls")),
     path("", include("govhall.catalog.urls")),

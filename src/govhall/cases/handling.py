@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from govhall.cases import deadlines
+from govhall.cases import deadlines, results
 from govhall.cases.models import Case, SupplementRequest, Suspension, Task
 from govhall.cases.permissions import may_work
 from govhall.cases.transitions import (
@@ -375,6 +375,7 @@ def _record_decision(case: Case, outcome: str, *, opinion: str, actor: User, at:
     case.decided_at = at
     case.outcome_note = opinion
     log(case, actor=actor, kind="decided", at=at, from_status=from_status, step=step, note=opinion)
+    results.on_decided(case, actor=actor, at=at, opinion=opinion)
 
 
 def _transfer(case: Case, task: Task, *, actor: User, to: User | None, opinion: str, at: datetime) -> Task:

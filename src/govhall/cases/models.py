@@ -180,6 +180,14 @@ class Case(models.Model):
         "办结时效 timeliness", max_length=10, choices=Timeliness.choices, default=Timeliness.NONE, blank=True
     )
     workflow_state = models.JSONField("流程状态 workflow state", null=True, blank=True, editable=False)
+    # The promised deadline the deadline sweep last recorded a fact for; a deadline moved by a pause
+    # is a new deadline and may be warned about again.
+    due_soon_noted_for = models.DateTimeField(
+        "临期提醒对应期限 due-soon noted for", null=True, blank=True, editable=False
+    )
+    overdue_noted_for = models.DateTimeField(
+        "超期记录对应期限 overdue noted for", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "办件 case"
@@ -195,6 +203,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["lead_department", "status"]),
             models.Index(fields=["applicant", "-created_at"]),
+            # The deadline sweep reads only cases whose clock runs; closed cases never enter it.
+            models.Index(
+                fields=["promised_deadline"],
+                condition=models.Q(status__in=["accepted", "in_review", "approved", "denied"]),
+                name="case_running_deadline",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -343,6 +357,9 @@ class Task(models.Model):
     )
     action = models.CharField("操作 action", max_length=20, blank=True)
     opinion = models.TextField("意见 opinion", blank=True)
+    overdue_noted_for = models.DateTimeField(
+        "超时记录对应时限 overdue noted for", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "办理任务 task"
@@ -351,7 +368,12 @@ class Task(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "engine_task_id"], name="task_unique_engine_task"),
         ]
-        indexes = [models.Index(fields=["candidate_department", "candidate_role", "status"])]
+        indexes = [
+            models.Index(fields=["candidate_department", "candidate_role", "status"]),
+            models.Index(
+                fields=["due_at"], condition=models.Q(status__in=["open", "claimed"]), name="task_open_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.name}"
@@ -417,3 +439,65 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.procedure.name}"
+
+
+def result_upload_path(instance: CaseResult, filename: str) -> str:
+    return f"results/{uuid.uuid4().hex}.pdf"
+
+
+class CaseResult(models.Model):
+    """The decision on a case and its letter (决定书), and how the result reached the applicant."""
+
+    class DeliveryMethod(models.TextChoices):
+        NONE = "", "未送达 not delivered"
+        DOWNLOAD = "download", "网上下载 download"
+        POST = "post", "邮寄送达 by post"
+        COUNTER = "counter", "窗口领取 counter pick-up"
+
+    case = models.OneToOneField(Case, verbose_name="办件 case", on_delete=models.CASCADE, related_name="result")
+    document_no = models.CharField("文书编号 document number", max_length=60, unique=True)
+    title = models.CharField("文书名称 title", max_length=40)
+    decision = models.CharField("决定 decision", max_length=10, choices=Case.Decision.choices)
+    reasons = models.TextField("理由 reasons")
+    legal_basis = models.TextField("法律依据 legal basis", blank=True)
+    opinion = models.TextField("审批意见 opinion", blank=True)
+    decided_at = models.DateTimeField("决定时间 decided at")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人 decided by",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    document = models.FileField("决定书文件 document", upload_to=result_upload_path, blank=True, max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveIntegerField("大小 size", default=0)
+    generated_at = models.DateTimeField("生成时间 generated at", null=True, blank=True)
+    delivery_method = models.CharField(
+        "送达方式 delivery method", max_length=10, choices=DeliveryMethod.choices, default="", blank=True
+    )
+    tracking_number = models.CharField("邮寄单号 tracking number", max_length=40, blank=True)
+    delivered_at = models.DateTimeField("送达时间 delivered at", null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="送达人 delivered by",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    downloaded_at = models.DateTimeField("申请人首次下载 first downloaded at", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间 created at", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办理结果 case result"
+        verbose_name_plural = "办理结果 case results"
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.document_no}"
+
+    @property
+    def is_generated(self) -> bool:
+        return bool(self.document and self.sha256)

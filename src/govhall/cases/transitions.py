@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from govhall.cases import deadlines, engine
+from govhall.cases import deadlines, engine, notify
 from govhall.cases.models import Case, CaseEvent, CaseNumberCounter, Task
 from govhall.catalog.models import ItemVersion
 from govhall.core import permissions
@@ -104,6 +104,7 @@ def log(
         before=before,
         after={**snapshot(case), "step": step, "note": note, **({"data": data} if data else {})},
     )
+    notify.on_case_event(case, event)
     return event
 
 
@@ -187,6 +188,7 @@ def sync_tasks(case: Case, run: engine.Run, *, at: datetime, fresh: bool = False
         Task.objects.filter(pk__in=stale).update(status=Task.Status.CANCELLED)
     codes = {task.department_code for task in ready if task.scope == "participant"}
     by_code = {d.code: d for d in Department.objects.filter(code__in=codes)} if codes else {}
+    created: list[Task] = []
     for task in ready:
         if task.engine_id in open_tasks:
             continue
@@ -199,19 +201,22 @@ def sync_tasks(case: Case, run: engine.Run, *, at: datetime, fresh: bool = False
                 status=500,
             )
         due = deadline_for(at, task.time_limit_days) if task.time_limit_days is not None else None
-        Task.objects.create(
-            case=case,
-            engine_task_id=task.engine_id,
-            step=task.step,
-            step_kind=task.step_kind,
-            name=task.name,
-            allowed_actions=list(task.actions),
-            candidate_department=department,
-            candidate_role=task.role,
-            created_at=at,
-            due_at=due,
+        created.append(
+            Task.objects.create(
+                case=case,
+                engine_task_id=task.engine_id,
+                step=task.step,
+                step_kind=task.step_kind,
+                name=task.name,
+                allowed_actions=list(task.actions),
+                candidate_department=department,
+                candidate_role=task.role,
+                created_at=at,
+                due_at=due,
+            )
         )
     case.current_step = "、".join(dict.fromkeys(task.name for task in ready))
+    notify.on_tasks_created(case, created)
     return ready
 
 
