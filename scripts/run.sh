@@ -102,6 +102,11 @@ if kill -0 "$WEB_PID" 2>/dev/null && kill -0 "$HUEY_PID" 2>/dev/null; then
     demo-supervisor   监察人员 supervisor, 云浮市
     demo-admin        平台管理员 platform admin, Django admin superuser
 
+  Approvers, supervisors and admins set up two-step verification at their first sign-in: scan the
+  QR code with any TOTP authenticator app (FreeOTP, Google Authenticator, ...).
+  Single sign-on for other systems: http://127.0.0.1:$PORT/o/.well-known/openid-configuration
+  (clients at /sso/clients/, demo system in examples/relying_party/README.md)
+
   Press Ctrl-C to stop.
 
 EOF

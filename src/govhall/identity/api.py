@@ -12,6 +12,7 @@ from govhall.core.errors import DomainError
 from govhall.identity.auth import bearer_auth, check_credentials, current_token
 from govhall.identity.models import Membership, User
 from govhall.identity.tokens import issue_token, revoke_token
+from govhall.sso import services as sso_services
 
 router = Router(tags=["认证 auth"])
 
@@ -19,6 +20,11 @@ router = Router(tags=["认证 auth"])
 class TokenIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=256)
+    otp: str = Field(
+        "",
+        max_length=20,
+        description="两步验证码：审批、监察和管理岗位必填 TOTP code, required for approvers, supervisors and admins",
+    )
 
 
 class TokenOut(Schema):
@@ -73,7 +79,7 @@ def _departments(user: User) -> list[DepartmentRolesOut]:
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="获取令牌 Obtain a bearer token",
 )
 def obtain_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
@@ -82,6 +88,7 @@ def obtain_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     Failed attempts count towards the login lockout shared with the web login.
     """
     user = check_credentials(request, username=payload.username, password=payload.password)
+    sso_services.check_second_factor_for_token(user=user, code=payload.otp)
     issued = issue_token(user=user)
     return TokenOut(token=issued.raw, expires_at=issued.expires_at)
 

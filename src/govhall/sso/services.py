@@ -404,3 +404,29 @@ def forget_ended_sessions(*, user: User) -> list[UserSession]:
     if ended:
         UserSession.objects.filter(pk__in=ended).delete()
     return live
+
+
+def check_second_factor_for_token(*, user: User, code: str) -> None:
+    """The API's token endpoint is a sign-in too: staff who need TOTP send a code with the password."""
+    if not otp.otp_required_for(user):
+        return
+    if otp.confirmed_totp(user) is None:
+        raise DomainError(
+            "otp_enrolment_required",
+            "请先在网页上登录并绑定身份验证器",
+            "sign in on the web and set up an authenticator first",
+            status=403,
+        )
+    if not (code or "").strip():
+        raise DomainError(
+            "otp_required",
+            "请同时提交两步验证码（otp）",
+            "send the two-step verification code (otp) too",
+            status=401,
+        )
+    try:
+        verify_second_factor(user=user, code=code)
+    except DomainError as exc:
+        if exc.status == 400:
+            exc.status = 401
+        raise

@@ -188,3 +188,25 @@ def test_single_sign_on_waits_for_the_second_factor(approver: Any, gov_rp: Rp) -
     verified = client.post("/sso/otp/", {"code": otp_helpers.totp_code(device), "next": url})
     assert verified["Location"] == url
     assert "code" in callback_params(client.get(url))
+
+
+def _token(username: str, otp: str | None = None) -> Any:
+    body: dict[str, str] = {"username": username, "password": PASSWORD}
+    if otp is not None:
+        body["otp"] = otp
+    return Client().post("/api/v1/auth/token", body, content_type="application/json")
+
+
+def test_api_tokens_for_approvers_need_the_second_factor(approver: Any, clerk: Any) -> None:
+    assert _token("clerk").status_code == 200
+    not_enrolled = _token("approver")
+    assert not_enrolled.status_code == 403 and not_enrolled.json()["code"] == "otp_enrolment_required"
+
+    device = otp_helpers.totp_device(approver)
+    missing = _token("approver")
+    assert missing.status_code == 401 and missing.json()["code"] == "otp_required"
+    wrong = _token("approver", "000000")
+    assert wrong.status_code == 401 and wrong.json()["code"] == "otp_invalid"
+    device.throttle_reset()
+    issued = _token("approver", otp_helpers.totp_code(device))
+    assert issued.status_code == 200 and issued.json()["token"].startswith("gh_")
