@@ -99,19 +99,22 @@ def test_apply_supplement_accept_decide_and_read_the_result(page: Any, screensho
     assert "已一次性告知申请人" in page.locator(".alert").first.inner_text()
     log_out(page)
 
-    # The citizen sees the whole list and supplements.
+    # The citizen sees the whole list and supplements, on a phone.
     log_in(page, "citizen", next_url="/my/cases/")
     page.wait_for_url("**/my/cases/")
     screenshot(page, "journey-05-my-cases")
+    page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name=case.case_no).click()
     panel = page.locator("#supplement")
     assert "申请书须申请人本人签名" in panel.inner_text() and "经营场所平面图" in panel.inner_text()
-    screenshot(page, "journey-06-supplement-requested")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "journey-06-supplement-requested-phone")
     page.set_input_files(f"#material-{ids['申请书']}-file", files=[pdf("申请书-已签名.pdf")])
     page.get_by_label("补正说明（选填）").fill("已签名；平面图见申请书第二页。")
     page.get_by_role("button", name="提交补正").click()
     page.wait_for_url(f"**/my/cases/{case.case_no}/")
     assert "补正材料已提交" in page.locator(".alert").first.inner_text()
+    page.set_viewport_size({"width": 1280, "height": 900})
     log_out(page)
 
     # The clerk accepts; the reviewer claims from the queue and reviews; the approver decides.
@@ -176,7 +179,8 @@ def test_apply_supplement_accept_decide_and_read_the_result(page: Any, screensho
     page.get_by_label("办件编号").fill(case.case_no or "")
     page.get_by_label("身份证号码或统一社会信用代码").fill(citizen.id_number)
     page.get_by_label("查询码").fill(code)
-    page.get_by_role("button", name="查询").click()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("domcontentloaded")
     assert "已办结" in page.locator("#result-h + dl").inner_text()
     assert "张*" in page.locator("#result-h + dl").inner_text()
     screenshot(page, "journey-12-status-query")

@@ -315,3 +315,46 @@ def test_joint_case_is_visible_to_every_participating_department(
         assert "并联部门" in page and "云浮市自然资源局" in page
         assert page.count("提交办理意见") == 1, "each department works only its own task"
     assert logged_in(other_county_clerk).get(f"/workbench/cases/{case.case_no}/").status_code == 404
+
+
+def test_a_department_b_clerk_cannot_open_a_department_a_case(
+    item: ServiceItem, citizen: Any, dept_b: Any
+) -> None:
+    case = submitted(citizen, item).case
+    outsider = logged_in(staff_member("dept_b_clerk", dept_b, Role.WINDOW_CLERK))
+    assert outsider.get(f"/workbench/cases/{case.case_no}/").status_code == 404
+    assert act(outsider, case, "reject", {"reason": "不是本部门的"}).status_code == 404
+    task = open_task(case, "accept")
+    assert outsider.post(f"/workbench/tasks/{task.pk}/claim/").status_code == 302
+    task.refresh_from_db()
+    assert task.assignee is None
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+
+
+def test_instant_item_is_decided_on_acceptance(dept_a: Any, citizen: Any, clerk: Any) -> None:
+    instant = publish_item(
+        dept_a, name="个体工商户名称查询", item_type="instant", promised_days=0, statutory_days=0
+    )
+    case = submitted(citizen, instant).case
+    client = logged_in(clerk)
+    page = client.get(f"/workbench/cases/{case.case_no}/").content.decode()
+    assert "即办件：当场作出决定" in page and "受理并准予" in page
+    missing = act(client, case, "accept", {"decision": "approve", "opinion": ""})
+    assert missing.status_code == 422 and "请填写审批意见" in missing.content.decode()
+    act(client, case, "accept", {"decision": "approve", "opinion": "当场核准"})
+    case.refresh_from_db()
+    assert (case.status, case.decision) == (Case.Status.APPROVED, Case.Decision.APPROVED)
+
+
+def test_window_intake_for_an_enterprise_by_credit_code(
+    item: ServiceItem, enterprise: Any, clerk: Any
+) -> None:
+    client = logged_in(clerk)
+    found = client.post(
+        "/workbench/intake/",
+        {"item": item.implementation_code, "uscc": enterprise.uscc.lower(), "step": "lookup"},
+    )
+    html = found.content.decode()
+    assert found.status_code == 200 and "云浮市石艺有限公司" in html and "法人" in html
+    assert 'name="form-contact_name"' in html and 'value="云浮市石艺有限公司"' in html
