@@ -87,6 +87,10 @@ def sweep_deadlines(*, now: datetime | None = None, batch: int = BATCH) -> Sweep
     return SweepReport(len(approaching), len(passed), len(tasks))
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def _note_case(pk: int, now: datetime, *, kind: str) -> bool:
     with transaction.atomic():
         case = lock_case(Case(pk=pk))
@@ -106,8 +110,8 @@ def _note_case(pk: int, now: datetime, *, kind: str) -> bool:
             step=case.current_step[:100],
             data={
                 "deadline": "promised",
-                "due": case.promised_deadline,
-                "statutory_due": case.statutory_deadline,
+                "due": _iso(case.promised_deadline),
+                "statutory_due": _iso(case.statutory_deadline),
                 "department": case.lead_department.code,
             },
         )
@@ -135,7 +139,7 @@ def _note_task(pk: int, now: datetime) -> bool:
             data={
                 "task": task.pk,
                 "step": task.step,
-                "due": task.due_at,
+                "due": _iso(task.due_at),
                 "department": task.candidate_department.code,
                 "role": task.candidate_role,
             },
