@@ -454,7 +454,9 @@ class CaseResult(models.Model):
         POST = "post", "邮寄送达 by post"
         COUNTER = "counter", "窗口领取 counter pick-up"
 
-    case = models.OneToOneField(Case, verbose_name="办件 case", on_delete=models.CASCADE, related_name="result")
+    case = models.OneToOneField(
+        Case, verbose_name="办件 case", on_delete=models.CASCADE, related_name="result"
+    )
     document_no = models.CharField("文书编号 document number", max_length=60, unique=True)
     title = models.CharField("文书名称 title", max_length=40)
     decision = models.CharField("决定 decision", max_length=10, choices=Case.Decision.choices)
@@ -470,7 +472,9 @@ class CaseResult(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    document = models.FileField("决定书文件 document", upload_to=result_upload_path, blank=True, max_length=200)
+    document = models.FileField(
+        "决定书文件 document", upload_to=result_upload_path, blank=True, max_length=200
+    )
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     size = models.PositiveIntegerField("大小 size", default=0)
     generated_at = models.DateTimeField("生成时间 generated at", null=True, blank=True)
