@@ -216,3 +216,34 @@ def test_joint_case_on_three_departments_workbenches(page: Any, screenshot: Any)
         case.refresh_from_db()
         expected = Case.Status.APPROVED if index == 3 else Case.Status.IN_REVIEW
         assert case.status == expected, f"after {index} of 3 decisions"
+
+
+def test_window_intake_for_a_walk_in(page: Any, screenshot: Any) -> None:
+    citizen = personas.citizen("citizen")
+    personas.staff("clerk")
+    item = publish_item(personas.department("dept_a"))
+    ids = material_ids(item)
+
+    log_in(page, "clerk", next_url="/workbench/intake/")
+    page.get_by_label("办理事项").select_option(item.implementation_code)
+    page.get_by_label("个人：身份证号码").fill(citizen.id_number)
+    page.get_by_role("button", name="查找申请人").click()
+    assert citizen.id_number_masked in page.locator("#who-h + dl").inner_text()
+    page.get_by_label("联系电话").fill("13800138000")
+    page.get_by_role("button", name="收件并生成办件编号").click()
+    # Nothing attached yet: the clerk is told what is missing, on the material's row.
+    assert "缺少必要材料「申请书」" in page.locator("#error-summary").inner_text()
+    page.set_input_files(f"#material-{ids['申请书']}-file", files=[pdf("申请书扫描件.pdf")])
+    page.locator(f"#material-{ids['营业执照']}-way-counter").check()
+    screenshot(page, "intake-1-form")
+    page.get_by_role("button", name="收件并生成办件编号").click()
+    page.wait_for_url("**/filed/")
+    case = Case.objects.get(applicant=citizen)
+    assert case.channel == Case.Channel.WINDOW
+    assert re.fullmatch(r"[A-Z0-9]{8}", page.locator("#verification-code").inner_text())
+    assert page.get_by_role("button", name="打印收件凭证").is_visible()
+    screenshot(page, "intake-2-filed")
+    page.get_by_role("link", name="打开办件（受理）").click()
+    page.get_by_role("button", name="受理", exact=True).click()
+    page.wait_for_url(f"**/workbench/cases/{case.case_no}/")
+    assert page.locator(".gh-status").first.inner_text() == "已受理"

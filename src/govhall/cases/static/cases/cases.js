@@ -30,6 +30,10 @@
     var file = fieldset && fieldset.querySelector("[data-file]");
     if (file) file.hidden = input.value !== "upload";
   });
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) window.print();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
