@@ -430,3 +430,41 @@ def check_second_factor_for_token(*, user: User, code: str) -> None:
         if exc.status == 400:
             exc.status = 401
         raise
+
+
+# --- Real-name level L2 through the population base ----------------------------------------------
+
+
+def verify_real_name_online(*, user: User) -> bool:
+    """Raise a citizen from L1 to L2 when the data hub's population base knows their name and ID
+    number (实名核验); anything else (L3) needs a visit to a service window."""
+    if user.kind != User.Kind.CITIZEN or not user.id_number_encrypted:
+        raise DomainError(
+            "real_name_not_applicable",
+            "只有登记了身份证号码的个人用户可以在线核验实名",
+            "only citizens with an ID number can verify their real name online",
+        )
+    if user.real_name_level >= User.RealNameLevel.L2:
+        return True
+    try:
+        from govhall.datahub.services import verify_real_name
+    except ImportError as exc:  # a deployment without the data hub
+        raise DomainError(
+            "population_unavailable",
+            "人口库暂不可用，请到窗口核验",
+            "the population base is not available",
+            status=503,
+        ) from exc
+    with transaction.atomic():
+        matched = verify_real_name(user.id_number, user.display_name, actor=user)
+        if matched:
+            from govhall.identity import services as identity_services
+
+            identity_services.set_real_name_level(actor=None, user=user, level=User.RealNameLevel.L2)
+        record_event(
+            actor=user,
+            action="sso.real_name_checked",
+            obj=user,
+            after={"via": "population_base", "matched": matched},
+        )
+    return matched

@@ -13,4 +13,5 @@ urlpatterns = [
     path("clients/new/", views.client_new, name="client_new"),
     path("clients/<int:pk>/remove/", views.client_remove, name="client_remove"),
     path("otp-reset/", views.otp_reset, name="otp_reset"),
+    path("real-name/", views.verify_real_name, name="verify_real_name"),
 ]

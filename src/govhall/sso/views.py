@@ -175,6 +175,25 @@ def revoke_session(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("sso:sessions")
 
 
+@login_required
+@require_POST
+def verify_real_name(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        matched = services.verify_real_name_online(user=user)
+    except DomainError as exc:
+        messages.error(request, exc.message_zh)
+    else:
+        if matched:
+            messages.success(request, "已通过人口库核验，实名等级为 L2。")
+        else:
+            messages.error(
+                request, "人口库中没有与您的姓名和身份证号码一致的记录，请携带身份证到政务服务中心窗口核验。"
+            )
+    return redirect("identity:account")
+
+
 # --- Platform admin: client systems and second-factor reset ----------------------------------------
 
 
