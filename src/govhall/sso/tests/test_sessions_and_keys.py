@@ -182,3 +182,24 @@ def test_only_platform_admins_register_clients(client: Client, department_admin:
 def test_django_admin_does_not_offer_unaudited_client_or_device_pages(admin_client: Client) -> None:
     assert admin_client.get("/admin/oauth2_provider/application/").status_code == 404
     assert admin_client.get("/admin/otp_totp/totpdevice/").status_code == 404
+
+
+def test_register_client_command() -> None:
+    out = StringIO()
+    call_command(
+        "sso_register_client",
+        "--name",
+        "不动产登记系统",
+        "--redirect-uri",
+        "http://127.0.0.1:8101/callback/",
+        "--post-logout-uri",
+        "http://127.0.0.1:8101/",
+        "--government",
+        stdout=out,
+    )
+    printed = json.loads(out.getvalue())
+    application = Application.objects.get(client_id=printed["client_id"])
+    assert application.skip_authorization and application.client_type == "confidential"
+    assert printed["client_secret"] and application.client_secret != printed["client_secret"]
+    assert application.post_logout_redirect_uris == "http://127.0.0.1:8101/"
+    assert AuditEvent.objects.get(action="sso.client_registered").actor_id is None
