@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("govhall.identity.urls")),
+    path("datahub/", include("govhall.datahub.urls")),
     path("o/", include("govhall.sso.oidc_urls")),
     path("sso/", include("govhall.sso.urls")),
     path("messages/", include("govhall.notifications.urls")),
