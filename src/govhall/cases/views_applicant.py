@@ -29,6 +29,7 @@ from govhall.cases.views_common import (
     page_errors,
     pop_code,
     remember_code,
+    result_of,
     shows_domain_errors,
     timeline,
 )
@@ -294,20 +295,10 @@ def _render_case(
             "errors": errors,
             "withdraw_errors": withdraw_errors,
             "can_withdraw": case.status in UNDECIDED_STATUSES,
-            "result_document": _result_document(case),
+            "result": result_of(_user(request), case),
         },
         status=error.status if error else 200,
     )
-
-
-def _result_document(case: Case) -> Any:
-    """The result document (决定书) when one has been issued; its module may not be installed."""
-    try:
-        from govhall.cases import results
-    except ImportError:
-        return None
-    finder = getattr(results, "document_for", None)
-    return finder(case) if callable(finder) else None
 
 
 @login_required

@@ -19,8 +19,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import render
 from django.utils import timezone
 
-from govhall.cases import selectors
-from govhall.cases.models import Case, CaseMaterial, Task
+from govhall.cases import results, selectors
+from govhall.cases.models import Case, CaseMaterial, CaseResult, Task
 from govhall.core.calendar import SHANGHAI, CalendarRangeError, working_days_between
 from govhall.core.errors import DomainError, NotFound
 
@@ -310,3 +310,13 @@ def timeline(case: Case, *, staff: bool) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+def result_of(user: Any, case: Case) -> CaseResult | None:
+    """The case's decision record and letter, when the case has been decided."""
+    if not case.decision:
+        return None
+    try:
+        return results.result_for(user, case)
+    except DomainError:
+        return None

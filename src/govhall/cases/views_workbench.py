@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from govhall.cases import forms, handling, selectors, services
-from govhall.cases.models import Case, Task
+from govhall.cases import delivery, forms, handling, selectors, services
+from govhall.cases.models import Case, CaseResult, Task
 from govhall.cases.permissions import may_work
 from govhall.cases.views_common import (
     KEY_FIELD,
@@ -30,6 +30,7 @@ from govhall.cases.views_common import (
     page_errors,
     pop_code,
     remember_code,
+    result_of,
     shows_domain_errors,
     staff_required,
     timeline,
@@ -49,7 +50,7 @@ from govhall.core.errors import DomainError
 from govhall.identity.models import User
 
 ACCEPT_KINDS = frozenset(handling.ACCEPT_KINDS)
-OPS = ("accept", "reject", "supplement", "suspend", "resume", "claim", "task")
+OPS = ("accept", "reject", "supplement", "suspend", "resume", "claim", "task", "deliver")
 
 
 def _user(request: HttpRequest) -> User:
@@ -272,7 +273,19 @@ def _render_case(
     open_tasks = list(selectors.open_tasks(case))
     panels = [_task_panel(user, case, t) for t in open_tasks]
     accept_panel = next((p for p in panels if p["task"].step_kind in ACCEPT_KINDS and p["workable"]), None)
-    task_panels = [p for p in panels if p["task"].step_kind not in ACCEPT_KINDS]
+    result = result_of(user, case)
+    can_deliver = (
+        result is not None
+        and result.delivered_at is None
+        and case.status in delivery.DELIVERABLE
+        and permissions.can_act(user, case, "complete")
+    )
+    # Completing a decided case goes through delivering its result (送达 then 办结).
+    task_panels = [
+        p
+        for p in panels
+        if p["task"].step_kind not in ACCEPT_KINDS and not (can_deliver and p["task"].step_kind == "complete")
+    ]
     materials = case.item_version.materials.all()
     known = {
         "reason": f"id_{error_form}-reason",
@@ -283,6 +296,7 @@ def _render_case(
     known.update({"note": "id_supplement-note", "procedure_id": "id_suspend-procedure"})
     known.update({"transfer_to": f"id_{error_form}-transfer", "action": f"id_{error_form}-action"})
     known["decision"] = "id_accept-decision"
+    known.update({"method": "id_deliver-method", "tracking_number": "id_deliver-tracking"})
     errors = page_errors(error, known=known) if error else PageErrors()
     working = case.status in handling.WORKING_STATUSES
     return render(
@@ -319,6 +333,9 @@ def _render_case(
             and case.status in (Case.Status.SUBMITTED, *handling.WORKING_STATUSES),
             "can_suspend": permissions.can_act(user, case, "suspend") and working,
             "can_resume": permissions.can_act(user, case, "resume") and case.status == Case.Status.SUSPENDED,
+            "result": result,
+            "can_deliver": can_deliver,
+            "delivery_methods": [(v, zh(label)) for v, label in CaseResult.DeliveryMethod.choices if v],
             "error": error,
             "errors": errors,
             "error_form": error_form,
@@ -386,6 +403,15 @@ def _do(request: HttpRequest, user: User, case: Case, op: str) -> str:
     if op == "resume":
         handling.resume_case(actor=user, case=case, note=post.get("note", ""))
         return "特别程序已结束，恢复计时。"
+    if op == "deliver":
+        delivery.deliver_result(
+            actor=user,
+            case=case,
+            method=post.get("method", ""),
+            tracking_number=post.get("tracking_number", ""),
+            note=post.get("note", ""),
+        )
+        return "办理结果已送达，办件已办结。"
     task_id = post.get("task", "")
     task = selectors.get_task(user, int(task_id) if task_id.isdigit() else 0)
     if task.case_id != case.pk:

@@ -148,7 +148,9 @@ def test_apply_supplement_accept_decide_and_read_the_result(page: Any, screensho
     log_out(page)
 
     log_in(page, "clerk", next_url=f"/workbench/cases/{case.case_no}/")
-    page.get_by_role("button", name="办结").click()
+    assert page.get_by_label("网上下载").is_checked()
+    screenshot(page, "journey-10-clerk-deliver")
+    page.get_by_role("button", name="送达并办结").click()
     page.wait_for_url(f"**/workbench/cases/{case.case_no}/")
     assert page.locator(".gh-status").first.inner_text() == "已办结"
     log_out(page)
@@ -159,18 +161,17 @@ def test_apply_supplement_accept_decide_and_read_the_result(page: Any, screensho
     assert "准予办理" in result.inner_text()
     assert "经审查，申请人符合食品经营许可条件，准予许可。" in result.inner_text()
     assert "《中华人民共和国行政许可法》" in result.inner_text()
-    document = result.get_by_role("link", name=re.compile("下载.*决定书"))
-    if document.count():
-        with page.expect_download() as download:
-            document.click()
-        assert download.value.suggested_filename.endswith(".pdf")
-        body = open(download.value.path(), "rb").read(5)  # noqa: SIM115
-        assert body == b"%PDF-"
-    screenshot(page, "journey-10-citizen-result")
+    assert "网上下载" in result.inner_text()
+    with page.expect_download() as download:
+        result.get_by_role("link", name="下载准予行政许可决定书（PDF）").click()
+    assert download.value.suggested_filename == f"准予行政许可决定书-{case.case_no}.pdf"
+    with open(download.value.path(), "rb") as letter:
+        assert letter.read(5) == b"%PDF-"
+    screenshot(page, "journey-11-citizen-result")
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     assert no_horizontal_scroll(page)
-    screenshot(page, "journey-11-citizen-result-phone")
+    screenshot(page, "journey-12-citizen-result-phone")
     log_out(page)
 
     # Anyone with the number, the ID number and the code can follow it without logging in.
@@ -183,7 +184,7 @@ def test_apply_supplement_accept_decide_and_read_the_result(page: Any, screensho
     page.wait_for_load_state("domcontentloaded")
     assert "已办结" in page.locator("#result-h + dl").inner_text()
     assert "张*" in page.locator("#result-h + dl").inner_text()
-    screenshot(page, "journey-12-status-query")
+    screenshot(page, "journey-13-status-query")
 
 
 def test_joint_case_on_three_departments_workbenches(page: Any, screenshot: Any) -> None:
@@ -211,7 +212,7 @@ def test_joint_case_on_three_departments_workbenches(page: Any, screenshot: Any)
         page.get_by_role("button", name="提交办理意见").click()
         page.wait_for_url(f"**/workbench/cases/{case.case_no}/")
         if index == 1:
-            screenshot(page, "journey-13-joint-first-department")
+            screenshot(page, "journey-14-joint-first-department")
         log_out(page)
         case.refresh_from_db()
         expected = Case.Status.APPROVED if index == 3 else Case.Status.IN_REVIEW

@@ -117,17 +117,28 @@ def test_standard_case_through_the_workbench(
     case.refresh_from_db()
     assert (case.status, case.decision) == (Case.Status.APPROVED, Case.Decision.APPROVED)
 
-    finish = open_task(case, "complete")
-    act(clerk_client, case, "task", {"task": finish.pk, "action": "complete", "opinion": ""})
+    # 办结 goes through delivering the decision letter.
+    page = clerk_client.get(f"/workbench/cases/{case.case_no}/").content.decode()
+    assert "送达并办结" in page and "准予行政许可决定书" in page
+    no_tracking = act(clerk_client, case, "deliver", {"method": "post", "tracking_number": ""})
+    assert no_tracking.status_code == 422 and "邮寄送达须填写有效的邮寄单号" in no_tracking.content.decode()
+    act(clerk_client, case, "deliver", {"method": "post", "tracking_number": "SF1234567890"})
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED
     page = clerk_client.get(f"/workbench/cases/{case.case_no}/").content.decode()
     assert "当前没有您可办理的操作" in page and "准予许可" in page and "材料齐全" in page
+    assert "邮寄送达（SF1234567890）" in page
 
-    citizen_page = logged_in(citizen).get(f"/my/cases/{case.case_no}/").content.decode()
+    owner = logged_in(citizen)
+    citizen_page = owner.get(f"/my/cases/{case.case_no}/").content.decode()
     assert "准予办理" in citizen_page and "（已办结）" in citizen_page
     assert "《中华人民共和国行政许可法》" in citizen_page
+    assert "SF1234567890" in citizen_page
     assert "材料齐全" not in citizen_page, "internal review opinions stay on the workbench"
+    link = re.search(r'href="([^"]+result\.pdf\?download=1)"', citizen_page)
+    assert link is not None
+    pdf = owner.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.getvalue().startswith(b"%PDF-")
 
 
 def test_reject_needs_a_reason_and_writes_nothing_without_one(
