@@ -265,3 +265,19 @@ def test_department_admins_appoint_data_officers(
 def test_only_platform_admins_name_sources(gaj: Department, gaj_officer: User) -> None:
     with pytest.raises(PermissionDenied):
         services.set_field_source(actor=gaj_officer, dataset=Dataset.POPULATION, field="name", department=gaj)
+
+
+def test_default_sources_command(platform_admin: User, gaj: Department, scjgj: Department) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from govhall.datahub.models import FieldSource
+
+    out = StringIO()
+    call_command("datahub_sources", actor=platform_admin.username, stdout=out)
+    sources = dict(FieldSource.objects.values_list("dataset", "department__code").distinct())
+    assert sources == {"population": "GAJ", "legal_person": "SCJGJ"}
+    assert "field sources set: 16" in out.getvalue()
+    call_command("datahub_sources", actor=platform_admin.username, stdout=out)
+    assert FieldSource.objects.count() == 16

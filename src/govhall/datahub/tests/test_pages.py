@@ -298,3 +298,14 @@ def test_access_log_and_contribution_pages(
     contribution.refresh_from_db()
     assert contribution.status == "confirmed"
     assert "暂无访问记录" in text(client.get("/datahub/access-log/"))
+
+
+def test_the_admin_lists_data_hub_objects_read_only(
+    client: Client, platform_admin: User, sources: None
+) -> None:
+    platform_admin.is_staff = True
+    platform_admin.save()
+    as_user(client, platform_admin)
+    page = client.get("/admin/datahub/fieldsource/")
+    assert page.status_code == 200 and "population" in page.content.decode()
+    assert client.get("/admin/datahub/fieldsource/add/").status_code == 403
