@@ -30,6 +30,8 @@ class LoginView(auth_views.LoginView):
     template_name = "identity/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+    # Django's LoginView names the site after the request's host; the page shows the platform's name.
+    extra_context = {"site_name": settings.GOVHALL_SITE_NAME}
 
 
 class LogoutView(auth_views.LogoutView):

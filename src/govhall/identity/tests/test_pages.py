@@ -235,3 +235,13 @@ def test_password_change(client: Client, citizen: User) -> None:
     citizen.refresh_from_db()
     assert citizen.check_password(NEW_PASSWORD)
     assert AuditEvent.objects.get(action="identity.password_changed").after == {"via": "change"}
+
+
+@pytest.mark.django_db
+def test_login_page_is_titled_with_the_platform_name_not_the_host(client: Client) -> None:
+    from django.conf import settings
+
+    response = client.get("/accounts/login/")
+    html = response.content.decode()
+    assert settings.GOVHALL_SITE_NAME in html
+    assert "<title>登录 · testserver" not in html
