@@ -22,6 +22,7 @@ def _styled(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-check-input")
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
@@ -99,7 +100,10 @@ class ApplyForm(StyledForm):
         self, *args: Any, resource: Resource, departments: QuerySet[Department], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consumer"].queryset = departments.exclude(pk=resource.provider_id)  # type: ignore[attr-defined]
+        consumers = departments.exclude(pk=resource.provider_id)
+        self.fields["consumer"].queryset = consumers  # type: ignore[attr-defined]
+        if len(consumers) == 1:
+            self.fields["consumer"].initial = consumers[0].pk
         choices = [(e.name, f"{e.label}（{e.name}）") for e in resource.elements.all()]
         self.fields["requested_fields"].choices = choices  # type: ignore[attr-defined]
 

@@ -112,6 +112,11 @@ class Resource(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
+    @property
+    def access_method_labels(self) -> list[str]:
+        labels = dict(self.AccessMethod.choices)
+        return [str(labels.get(method, method)) for method in self.access_methods]
+
 
 class DataElement(models.Model):
     """One data element (数据项) of a resource, by its standard name and type."""
