@@ -300,3 +300,35 @@ def test_personal_fields_are_masked_unless_the_grant_lets_them_through(
         ),
         404,
     )
+
+
+@pytest.mark.redis
+def test_rate_limits_are_shared_through_redis(redis_url: str, settings: Any) -> None:
+    """Web processes on several hosts count against one limit when the cache is Redis."""
+    import uuid
+
+    from django.core.cache import cache
+
+    from govhall.core.errors import DomainError
+    from govhall.datahub import exchange
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"govhall-test-{uuid.uuid4().hex}",
+        }
+    }
+    grant = AccessGrant(rate_limit_per_minute=3)
+    moment = 1_800_000_000.0
+    for _ in range(3):
+        exchange.check_rate(grant, "c1", now=moment)
+    with pytest.raises(DomainError) as caught:
+        exchange.check_rate(grant, "c1", now=moment + 1)
+    assert caught.value.status == 429
+    exchange.check_rate(grant, "c2", now=moment)  # another credential has its own count
+    exchange.check_rate(grant, "c1", now=moment + 60)  # and the next minute starts afresh
+    # Only this test's keys: the Redis database may be shared with other suites running now.
+    cache.delete_many(
+        [f"datahub:rate:{s}:{int(t // 60)}" for s in ("c1", "c2") for t in (moment, moment + 60)]
+    )
