@@ -87,16 +87,20 @@ class CatalogueQuery(Schema):
 
 @router.get("/resources", response={200: list[ResourceOut], **ERRORS}, summary="资源目录 Resource catalogue")
 def list_resources(request: HttpRequest, filters: Query[CatalogueQuery]) -> list[dict[str, Any]]:
-    provider = Department.objects.filter(code=filters.provider.upper()).values_list("pk", flat=True).first()
+    provider: int | None = None
+    if filters.provider:
+        provider = (
+            Department.objects.filter(code=filters.provider.upper()).values_list("pk", flat=True).first()
+        )
+        if provider is None:
+            return []
     found = selectors.catalogue(
         _caller(request),
         q=filters.q,
-        provider=provider if filters.provider else None,
+        provider=provider,
         sharing_type=filters.sharing_type,
         dataset=filters.dataset,
     )
-    if filters.provider and provider is None:
-        return []
     return [resource_out(r) for r in found[:500]]
 
 

@@ -332,3 +332,16 @@ def test_rate_limits_are_shared_through_redis(redis_url: str, settings: Any) -> 
     cache.delete_many(
         [f"datahub:rate:{s}:{int(t // 60)}" for s in ("c1", "c2") for t in (moment, moment + 60)]
     )
+
+
+def test_catalogue_api_filters_by_provider_code(
+    client: Client, sources: None, scjgj: Department, scjgj_officer: User, swuju_officer: User
+) -> None:
+    resource = legal_resource(scjgj_officer, scjgj)
+    api = Api(client, swuju_officer)
+    assert [r["code"] for r in api.get("/api/v1/datahub/resources", provider="scjgj").json()] == [
+        resource.code
+    ]
+    assert api.get("/api/v1/datahub/resources", provider="NOSUCH").json() == []
+    detail = api.get(f"/api/v1/datahub/resources/{resource.code.lower()}").json()
+    assert detail["provider"] == "SCJGJ" and [e["name"] for e in detail["elements"]] == LEGAL_FIELDS
