@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "govhall.notifications",
     "govhall.portal",
     "govhall.datahub",
+    "govhall.keys",
     # Before oauth2_provider so that its consent and logout templates are govhall's.
     "govhall.sso",
     "oauth2_provider",
