@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "govhall.portal",
     "govhall.datahub",
     "govhall.keys",
+    "govhall.licences",
     # Before oauth2_provider so that its consent and logout templates are govhall's.
     "govhall.sso",
     "oauth2_provider",
