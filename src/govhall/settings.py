@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.cases",
     "govhall.notifications",
+    "govhall.disclosure",
     "govhall.portal",
     "govhall.datahub",
     "govhall.keys",
