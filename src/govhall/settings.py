@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "govhall.disclosure",
     "govhall.portal",
     "govhall.datahub",
+    "govhall.supervision",
     "govhall.keys",
     "govhall.licences",
     # Before oauth2_provider so that its consent and logout templates are govhall's.
