@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "govhall.supervision",
     "govhall.keys",
     "govhall.licences",
+    "govhall.payments",
     # Before oauth2_provider so that its consent and logout templates are govhall's.
     "govhall.sso",
     "oauth2_provider",

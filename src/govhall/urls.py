@@ -16,6 +16,7 @@ urlpatterns = [
     path("messages/", include("govhall.notifications.urls")),
     path("cases/<str:case_no>/result.pdf", result_pdf, name="cases-result-pdf"),
     path("workbench/", include("govhall.cases.workbench_urls")),
+    path("", include("govhall.payments.urls")),
     path("", include("govhall.cases.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.portal.urls")),
