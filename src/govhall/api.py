@@ -15,6 +15,7 @@ from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
 from govhall.datahub.api import router as datahub_router
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
+from govhall.licences.api import router as licences_router
 
 api = NinjaAPI(
     title="govhall API",
@@ -31,5 +32,6 @@ install_error_handlers(api)
 api.add_router("/auth/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/datahub/", datahub_router)
+api.add_router("/licences", licences_router)
 api.add_router("/", cases_router)
 api.add_router("/", results_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("govhall.identity.urls")),
     path("datahub/", include("govhall.datahub.urls")),
+    path("licences/", include("govhall.licences.urls")),
     path("o/", include("govhall.sso.oidc_urls")),
     path("sso/", include("govhall.sso.urls")),
     path("messages/", include("govhall.notifications.urls")),

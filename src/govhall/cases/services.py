@@ -35,6 +35,7 @@ from govhall.core import permissions
 from govhall.core.crypto import lookup_hash
 from govhall.core.errors import Conflict, DomainError, NotFound
 from govhall.identity.models import Role, User
+from govhall.licences import reuse as licence_reuse
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -125,11 +126,15 @@ def _provide(case: Case, provided: Sequence[ProvidedMaterial], *, actor: Any, at
                 "not a material of this item",
             )
         _check_provision(material, entry.kind, entry.reference)
+        # Licence reuse: an electronic licence identifier must name a valid licence the applicant holds.
+        reference = licence_reuse.checked_reference(
+            case=case, material=material, kind=entry.kind, reference=entry.reference, actor=actor
+        )
         CaseMaterial.objects.create(
             case=case,
             material=material,
             kind=entry.kind,
-            licence_reference=entry.reference.strip()[:200],
+            licence_reference=reference.strip()[:200],
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
             uploaded_at=at,
         )
@@ -449,6 +454,10 @@ def attach_material(
                     "unknown_material", "material_id", "该事项没有此材料", "not a material of this item"
                 )
             _check_provision(material, kind, reference)
+            # Licence reuse: an electronic licence identifier must name a valid licence the applicant holds.
+            reference = licence_reuse.checked_reference(
+                case=locked, material=material, kind=kind, reference=reference, actor=actor
+            )
             row = CaseMaterial(
                 case=locked,
                 material=material,

@@ -94,16 +94,25 @@ def sign(department: Department, data: bytes) -> Signature:
     return Signature(key_id=key.key_id, value=sm2.sign(private, data), algorithm=key.algorithm)
 
 
-def public_key(key_id: str) -> str | None:
-    return DepartmentKey.objects.filter(key_id=key_id).values_list("public_key", flat=True).first()
+def public_key(key_id: str, department: Department | None = None) -> str | None:
+    keys = DepartmentKey.objects.filter(key_id=key_id)
+    if department is not None:
+        keys = keys.filter(department=department)
+    return keys.values_list("public_key", flat=True).first()
 
 
-def verify(key_id: str, data: bytes, signature: Signature | str) -> bool:
-    """Whether ``signature`` over ``data`` was made by the key ``key_id`` (active or retired)."""
+def verify(
+    key_id: str, data: bytes, signature: Signature | str, *, department: Department | None = None
+) -> bool:
+    """Whether ``signature`` over ``data`` was made by the key ``key_id`` (active or retired).
+
+    Pass ``department`` when the signer matters (it nearly always does): a valid signature by
+    another department's key is then refused.
+    """
     value = signature.value if isinstance(signature, Signature) else signature
     if isinstance(signature, Signature) and signature.key_id != key_id:
         return False
-    stored = public_key(key_id)
+    stored = public_key(key_id, department)
     if stored is None:
         return False
     try:

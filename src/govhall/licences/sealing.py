@@ -68,4 +68,8 @@ def signature_valid(version: LicenceVersion, *, holder_kind: str) -> bool:
         return False
     if signing.sm3_hex(data) != version.digest:
         return False
-    return signing.verify(version.key_id, data, version.signature)
+    issuer = version.licence.issuer
+    # Only the issuer named in the identifier may have signed it.
+    if issuer.uscc != identifiers.parse(version.identifier).issuer_uscc:
+        return False
+    return signing.verify(version.key_id, data, version.signature, department=issuer)

@@ -87,3 +87,5 @@ def test_rotation_keeps_old_keys_for_verification(dept_a: Any, dept_b: Any, depa
     other = signing.sign(dept_b, b"after")
     assert not signing.verify(other.key_id, b"after", new.value)
     assert not signing.verify("no-such-key", b"after", new.value)
+    assert signing.verify(new.key_id, b"after", new, department=dept_a)
+    assert not signing.verify(other.key_id, b"after", other, department=dept_a)
