@@ -15,6 +15,7 @@ urlpatterns = [
     path("o/", include("govhall.sso.oidc_urls")),
     path("sso/", include("govhall.sso.urls")),
     path("messages/", include("govhall.notifications.urls")),
+    path("supervision/", include("govhall.supervision.urls")),
     path("disclosure/", include("govhall.disclosure.urls")),
     path("cases/<str:case_no>/result.pdf", result_pdf, name="cases-result-pdf"),
     path("workbench/", include("govhall.cases.workbench_urls")),

@@ -66,7 +66,7 @@ SPECS = [
     ),
     RuleSpec(
         OVERDUE,
-        "超期（黄牌）",
+        "超过承诺时限",
         "overdue",
         CASE,
         Level.YELLOW,
@@ -77,7 +77,7 @@ SPECS = [
     ),
     RuleSpec(
         STATUTORY_OVERDUE,
-        "超法定时限（红牌）",
+        "超过法定时限",
         "statutory limit passed",
         CASE,
         Level.RED,

@@ -1,0 +1,322 @@
+"""Performance figures (办件统计) per department, region and period, as Yunfu publishes them.
+
+Definitions (a case counts for its lead department; a period is a month, quarter or year of
+Beijing dates, start inclusive, end exclusive):
+
+- 收件 received: cases submitted in the period (online or at the window); 网上申请占比 online
+  share = received online / received.
+- 受理 accepted: cases accepted in the period.
+- 办结 completed: cases completed (办结) in the period, whenever they were received.
+- 办结率 completion rate = completed / received. Completions in a period include cases received
+  before it, so the rate may exceed 100% (Yunfu: 24,375 / 23,678 = 102.94%).
+- 即办件 instant, 承诺件 promised, 联办件 joint: completed cases by kind — joint when several
+  departments approved in parallel (并联), else the item's type. The three add up to completed.
+- 提前办结 completed early: promised cases completed before their promised deadline's day;
+  提前办结率 early-completion rate = completed early / promised (Yunfu: 17,025 / 19,221 = 88.57%).
+- 超期办结 overdue: completed cases finished after their promised deadline's day; 超期率 overdue
+  rate = overdue / completed.
+- 平均办理工作日 average working days: from the day of acceptance to the day of completion
+  (``core.calendar`` working days, the acceptance day not counted), less the days the clock was
+  stopped for supplements and special procedures, over completed cases.
+- 告警 alerts raised in the period by level; 整改率 rectification rate = cards closed after an
+  accepted explanation / cards raised.
+
+Every rate is a percentage rounded half up to two decimals (102.9436…% → 102.94%); no
+denominator, no rate (None). Counting is done by the database (grouped counts and sums); only
+the working-day arithmetic runs in Python, once per distinct (acceptance day, completion day).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+
+from govhall.cases.models import Case
+from govhall.catalog.models import ItemVersion
+from govhall.core.calendar import SHANGHAI, working_days_between
+from govhall.core.errors import DomainError
+from govhall.supervision.models import CARD_LEVELS, Alert
+
+HUNDREDTH = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """``numerator / denominator`` as a percentage, two decimals, rounded half up; None if 0/0."""
+    if denominator <= 0:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def completion_rate(completed: int, received: int) -> Decimal | None:
+    """办结率 = 办结 / 收件 (may exceed 100%)."""
+    return percent(completed, received)
+
+
+def early_completion_rate(early: int, promised: int) -> Decimal | None:
+    """提前办结率 = 提前办结的承诺件 / 办结的承诺件."""
+    return percent(early, promised)
+
+
+# --- Periods -------------------------------------------------------------------------------------
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2})|[Qq]([1-4]))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date  # exclusive
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026`` (year), ``2026Q4`` (quarter) or ``2026-11`` (month)."""
+        match = _PERIOD.match(text.strip())
+        if match is None or not 2000 <= int(match.group(1)) <= 2100:
+            raise DomainError(
+                "invalid_period",
+                "统计周期格式应为 2026、2026Q4 或 2026-11",
+                "period must look like 2026, 2026Q4 or 2026-11",
+                status=422,
+                details={"fields": [{"field": "period", "code": "invalid"}]},
+            )
+        year = int(match.group(1))
+        if match.group(2):
+            month = int(match.group(2))
+            if not 1 <= month <= 12:
+                raise DomainError("invalid_period", "月份无效", "invalid month", status=422)
+            return cls.months(year, month, 1, f"{year}-{month:02d}")
+        if match.group(3):
+            quarter = int(match.group(3))
+            return cls.months(year, quarter * 3 - 2, 3, f"{year}Q{quarter}")
+        return cls(str(year), date(year, 1, 1), date(year + 1, 1, 1))
+
+    @classmethod
+    def months(cls, year: int, month: int, count: int, label: str) -> Period:
+        last = month + count
+        end = date(year + (last - 1) // 12, (last - 1) % 12 + 1, 1)
+        return cls(label, date(year, month, 1), end)
+
+    @classmethod
+    def month_of(cls, day: date) -> Period:
+        return cls.parse(f"{day.year}-{day.month:02d}")
+
+    @classmethod
+    def quarter_of(cls, day: date) -> Period:
+        return cls.parse(f"{day.year}Q{(day.month - 1) // 3 + 1}")
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, datetime.min.time(), tzinfo=SHANGHAI)
+
+    @property
+    def end_at(self) -> datetime:
+        return datetime.combine(self.end, datetime.min.time(), tzinfo=SHANGHAI)
+
+    def within(self, column: str) -> Q:
+        return Q(**{f"{column}__gte": self.start_at, f"{column}__lt": self.end_at})
+
+
+# --- Figures -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    online: int = 0
+    accepted: int = 0
+    completed: int = 0
+    instant: int = 0
+    promised: int = 0
+    joint: int = 0
+    early: int = 0
+    overdue: int = 0
+    working_days: int = 0  # total over the completed cases that were accepted
+    timed: int = 0  # how many completed cases that total covers
+    warnings: int = 0
+    yellow: int = 0
+    red: int = 0
+    cards_closed: int = 0
+    cards_upheld: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            **{
+                f.name: getattr(self, f.name) + getattr(other, f.name)
+                for f in fields(self)
+                if f.name != "extra"
+            }
+        )
+
+    @property
+    def has_cases(self) -> bool:
+        return bool(self.received or self.completed or self.accepted)
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        return completion_rate(self.completed, self.received)
+
+    @property
+    def early_rate(self) -> Decimal | None:
+        return early_completion_rate(self.early, self.promised)
+
+    @property
+    def overdue_rate(self) -> Decimal | None:
+        return percent(self.overdue, self.completed)
+
+    @property
+    def online_share(self) -> Decimal | None:
+        return percent(self.online, self.received)
+
+    @property
+    def cards(self) -> int:
+        return self.yellow + self.red
+
+    @property
+    def rectification_rate(self) -> Decimal | None:
+        return percent(self.cards_closed, self.cards)
+
+    @property
+    def average_working_days(self) -> Decimal | None:
+        if not self.timed:
+            return None
+        return (Decimal(self.working_days) / Decimal(self.timed)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+    def as_dict(self) -> dict[str, Any]:
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "completed": self.completed,
+            "completion_rate": text(self.completion_rate),
+            "instant": self.instant,
+            "promised": self.promised,
+            "joint": self.joint,
+            "completed_early": self.early,
+            "early_completion_rate": text(self.early_rate),
+            "overdue": self.overdue,
+            "overdue_rate": text(self.overdue_rate),
+            "online": self.online,
+            "online_share": text(self.online_share),
+            "average_working_days": text(self.average_working_days),
+            "alerts": {"warning": self.warnings, "yellow": self.yellow, "red": self.red},
+            "cards_closed": self.cards_closed,
+            "cards_upheld": self.cards_upheld,
+            "rectification_rate": text(self.rectification_rate),
+        }
+
+
+def _joint() -> Exists:
+    through = Case.participant_departments.through.objects.filter(case_id=OuterRef("pk"))
+    return Exists(through)
+
+
+def by_department(period: Period, department_ids: Iterable[int] | None = None) -> dict[int, Figures]:
+    """Figures of each department with anything in ``period`` (all, or only ``department_ids``)."""
+    wanted = None if department_ids is None else list(department_ids)
+    cases = Case.objects.all() if wanted is None else Case.objects.filter(lead_department_id__in=wanted)
+    figures: dict[int, Figures] = defaultdict(Figures)
+
+    for row in (
+        cases.filter(period.within("submitted_at"))
+        .values("lead_department_id")
+        .annotate(received=Count("pk"), online=Count("pk", filter=Q(channel=Case.Channel.ONLINE)))
+        .order_by()
+    ):
+        entry = figures[row["lead_department_id"]]
+        entry.received, entry.online = row["received"], row["online"]
+
+    for row in (
+        cases.filter(period.within("accepted_at"))
+        .values("lead_department_id")
+        .annotate(accepted=Count("pk"))
+        .order_by()
+    ):
+        figures[row["lead_department_id"]].accepted = row["accepted"]
+
+    instant = Q(item_version__item_type=ItemVersion.ItemType.INSTANT, is_joint=False)
+    promised = Q(is_joint=False) & ~Q(item_version__item_type=ItemVersion.ItemType.INSTANT)
+    for row in (
+        cases.filter(period.within("completed_at"))
+        .annotate(is_joint=_joint())
+        .values("lead_department_id")
+        .annotate(
+            completed=Count("pk"),
+            instant=Count("pk", filter=instant),
+            promised=Count("pk", filter=promised),
+            joint=Count("pk", filter=Q(is_joint=True)),
+            early=Count("pk", filter=promised & Q(timeliness=Case.Timeliness.EARLY)),
+            overdue=Count("pk", filter=Q(timeliness=Case.Timeliness.LATE)),
+        )
+        .order_by()
+    ):
+        entry = figures[row["lead_department_id"]]
+        for name in ("completed", "instant", "promised", "joint", "early", "overdue"):
+            setattr(entry, name, row[name])
+
+    for row in (
+        cases.filter(period.within("completed_at"), accepted_at__isnull=False)
+        .annotate(
+            accepted_on=TruncDate("accepted_at", tzinfo=SHANGHAI),
+            completed_on=TruncDate("completed_at", tzinfo=SHANGHAI),
+        )
+        .values("lead_department_id", "accepted_on", "completed_on")
+        .annotate(cases=Count("pk"), paused=Sum("paused_working_days"))
+        .order_by()
+    ):
+        entry = figures[row["lead_department_id"]]
+        span = max(0, working_days_between(row["accepted_on"], row["completed_on"]))
+        entry.working_days += max(0, span * row["cases"] - (row["paused"] or 0))
+        entry.timed += row["cases"]
+
+    alerts = Alert.objects.filter(period.within("raised_at"))
+    if wanted is not None:
+        alerts = alerts.filter(department_id__in=wanted)
+    card = Q(level__in=list(CARD_LEVELS))
+    for row in (
+        alerts.values("department_id")
+        .annotate(
+            warnings=Count("pk", filter=Q(level="warning")),
+            yellow=Count("pk", filter=Q(level="yellow")),
+            red=Count("pk", filter=Q(level="red")),
+            cards_closed=Count("pk", filter=card & Q(status=Alert.Status.CLOSED)),
+            cards_upheld=Count("pk", filter=card & Q(status=Alert.Status.UPHELD)),
+        )
+        .order_by()
+    ):
+        entry = figures[row["department_id"]]
+        for name in ("warnings", "yellow", "red", "cards_closed", "cards_upheld"):
+            setattr(entry, name, row[name])
+    return dict(figures)
+
+
+def total(figures: Iterable[Figures]) -> Figures:
+    result = Figures()
+    for entry in figures:
+        result = result + entry
+    return result
+
+
+def by_month(
+    period: Period, department_ids: Iterable[int] | None = None
+) -> list[tuple[Period, dict[int, Figures]]]:
+    """The figures of each month of ``period``."""
+    months = []
+    day = period.start
+    while day < period.end:
+        month = Period.month_of(day)
+        months.append((month, by_department(month, department_ids)))
+        day = month.end
+    return months

@@ -1,0 +1,173 @@
+"""Reads of the supervision app, already narrowed to what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from govhall.cases.models import Case, CaseEvent
+from govhall.core import permissions
+from govhall.core.calendar import deadline_for, working_days_between
+from govhall.core.models import AuditEvent
+from govhall.identity.models import Department
+from govhall.supervision import clock, registry
+from govhall.supervision import permissions as supervision_permissions
+from govhall.supervision.metrics import Period
+from govhall.supervision.models import Alert
+
+# Cases on the board: filed and not closed.
+OPEN_STATUSES = (
+    Case.Status.SUBMITTED,
+    Case.Status.SUPPLEMENT_REQUESTED,
+    Case.Status.ACCEPTED,
+    Case.Status.IN_REVIEW,
+    Case.Status.SUSPENDED,
+    Case.Status.APPROVED,
+    Case.Status.DENIED,
+)
+RUNNING = (Case.Status.ACCEPTED, Case.Status.IN_REVIEW, Case.Status.APPROVED, Case.Status.DENIED)
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    level: str = ""
+    status: str = ""
+    rule: str = ""
+    department: int | None = None
+    period: Period | None = None
+    case_no: str = ""
+
+
+def alerts(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert]:
+    qs = permissions.restrict(
+        Alert.objects.select_related("department", "region", "case", "case__item_version"), user, "view"
+    )
+    f = filters or AlertFilters()
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.rule:
+        qs = qs.filter(rule_kind=f.rule)
+    if f.department is not None:
+        qs = qs.filter(department_id=f.department)
+    if f.period is not None:
+        qs = qs.filter(f.period.within("raised_at"))
+    if f.case_no:
+        qs = qs.filter(case__case_no=f.case_no.strip())
+    return qs.order_by("-raised_at", "-id")
+
+
+def alert(user: Any, pk: int) -> Alert | None:
+    return alerts(user).filter(pk=pk).first()
+
+
+def alert_trail(alert: Alert) -> QuerySet[AuditEvent]:
+    """The audit events of the alert: raised, explained, decided."""
+    return AuditEvent.objects.filter(object_type="supervision.alert", object_id=str(alert.pk)).order_by(
+        "sequence"
+    )
+
+
+def case_timeline(user: Any, alert: Alert) -> QuerySet[CaseEvent] | None:
+    if alert.case is None or not permissions.can_view(user, alert.case):
+        return None
+    return alert.case.events.order_by("occurred_at", "id")
+
+
+def departments(user: Any) -> QuerySet[Department]:
+    return supervision_permissions.visible_departments(user).order_by("region__code", "code")
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    return [(spec.kind, spec.name) for spec in registry.specs()]
+
+
+# --- The board -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    case: Case
+    due: datetime | None
+    days_left: int | None  # working days; negative when overdue
+    tone: str  # overdue, due_soon, near, fine, paused, waiting
+    label: str
+    open_alerts: int
+
+
+def _open_cases(user: Any, department: int | None) -> QuerySet[Case]:
+    qs = Case.objects.filter(
+        supervision_permissions.department_scope(user, "lead_department__"), status__in=OPEN_STATUSES
+    )
+    return qs if department is None else qs.filter(lead_department_id=department)
+
+
+def board_cases(user: Any, *, department: int | None = None) -> QuerySet[Case]:
+    """Open cases of the departments ``user`` watches, the nearest deadline first."""
+    qs = _open_cases(user, department).select_related("lead_department", "item_version")
+    open_alert = Q(supervision_alerts__status__in=[Alert.Status.OPEN, Alert.Status.EXPLAINED])
+    return qs.annotate(open_alerts=Count("supervision_alerts", filter=open_alert)).order_by(
+        "promised_deadline", "submitted_at", "pk"
+    )
+
+
+def board_row(case: Case, now: datetime) -> BoardRow:
+    today = clock.local_date(now)
+    due = case.promised_deadline
+    open_alerts = int(getattr(case, "open_alerts", 0))
+    if case.status in (Case.Status.SUBMITTED, Case.Status.SUPPLEMENT_REQUESTED) or due is None:
+        waiting = "待补正" if case.status == Case.Status.SUPPLEMENT_REQUESTED else "待受理"
+        return BoardRow(case, None, None, "waiting", waiting, open_alerts)
+    left = working_days_between(today, clock.local_date(due))
+    if case.status == Case.Status.SUSPENDED:
+        return BoardRow(case, due, left, "paused", "特别程序中，暂停计时", open_alerts)
+    if due < now:
+        return BoardRow(case, due, left, "overdue", f"已超期 {max(1, -left)} 个工作日", open_alerts)
+    if due <= deadline_for(now, 1):
+        tone = "due_soon"
+    elif left <= 3:
+        tone = "near"
+    else:
+        tone = "fine"
+    label = "今日到期" if left == 0 else f"剩余 {left} 个工作日"
+    return BoardRow(case, due, left, tone, label, open_alerts)
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    open_cases: int
+    waiting: int
+    due_soon: int
+    overdue: int
+    alerts: dict[str, int]
+
+
+def board_summary(user: Any, now: datetime, *, department: int | None = None) -> BoardSummary:
+    counts = _open_cases(user, department).aggregate(
+        open_cases=Count("pk"),
+        waiting=Count("pk", filter=Q(status=Case.Status.SUBMITTED)),
+        due_soon=Count(
+            "pk",
+            filter=Q(
+                status__in=RUNNING, promised_deadline__gte=now, promised_deadline__lte=deadline_for(now, 1)
+            ),
+        ),
+        overdue=Count("pk", filter=Q(status__in=RUNNING, promised_deadline__lt=now)),
+    )
+    open_alerts = alerts(user).filter(status__in=[Alert.Status.OPEN, Alert.Status.EXPLAINED])
+    if department is not None:
+        open_alerts = open_alerts.filter(department_id=department)
+    by_level = dict(
+        open_alerts.order_by().values_list("level").annotate(n=Count("pk")).values_list("level", "n")
+    )
+    return BoardSummary(
+        open_cases=counts["open_cases"],
+        waiting=counts["waiting"],
+        due_soon=counts["due_soon"],
+        overdue=counts["overdue"],
+        alerts={level: by_level.get(level, 0) for level in ("warning", "yellow", "red")},
+    )
