@@ -95,6 +95,8 @@ class RequestEvaluator:
             if not config.enabled:
                 continue
             due, answered = row["due_at"], row["answered_at"]
+            if due is None:
+                continue
             if row["status"] in RUNNING:
                 late, title = clock.deadline_passed(due, ctx.now, config.threshold), "未答复"
             elif row["status"] == InformationRequest.Status.ANSWERED and answered is not None:
