@@ -16,6 +16,7 @@ from govhall.datahub.api import router as datahub_router
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
 from govhall.licences.api import router as licences_router
+from govhall.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="govhall API",
@@ -33,5 +34,6 @@ api.add_router("/auth/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/datahub/", datahub_router)
 api.add_router("/licences", licences_router)
+api.add_router("/supervision/", supervision_router)
 api.add_router("/", cases_router)
 api.add_router("/", results_router)
