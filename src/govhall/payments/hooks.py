@@ -3,7 +3,8 @@
 - permission rules for orders and reconciliation (:mod:`govhall.payments.permissions`);
 - the case-result hook: an approved case with catalogue fees gets its fee order in the deciding
   transaction (:func:`govhall.payments.services.order_for_approved_case`);
-- the notification events it sends, and the labels of the case timeline entries it writes.
+- the notification events it sends, and the labels of the case timeline entries it writes;
+- the supervision rule for charges that differ from the catalogue (:mod:`supervision`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ EVENT_SPECS = [
         "您的缴款码{payment_code}已退款{amount}元，原路退回。",
         ("payment_code", "amount"),
     ),
+    # Sent only where the supervision app (which raises an alert instead) is not installed.
     events.EventSpec("payment.charge_alert", "收费异常：{{ department }} {{ case_no }}"),
     events.EventSpec("payment.duplicate", "重复缴费待退款：{{ case_no }}（缴款码 {{ payment_code }}）"),
 ]
@@ -46,7 +48,7 @@ TIMELINE_LABELS = {
 
 def connect() -> None:
     from govhall.cases import results, views_common
-    from govhall.payments import permissions
+    from govhall.payments import permissions, supervision
 
     permissions.register()
     for spec in EVENT_SPECS:
@@ -54,6 +56,8 @@ def connect() -> None:
     for kind, label in TIMELINE_LABELS.items():
         views_common.EVENT_LABELS.setdefault(kind, label)
     results.register_result_hook(_on_approved)
+    if supervision.installed():
+        supervision.register()
 
 
 def _on_approved(case: Any, result: Any) -> None:

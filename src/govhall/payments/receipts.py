@@ -34,7 +34,14 @@ INK = colors.HexColor("#1a1a1a")
 RULE = colors.HexColor("#8a1c1c")
 PAGE = landscape(A5)
 MARGIN = 10 * mm
-WIDTH = PAGE[0] - 2 * MARGIN
+# The page frame pads its content by 6 pt on each side.
+WIDTH = PAGE[0] - 2 * MARGIN - 12
+SEAL_LABEL = "执收单位（盖章）："
+ELECTRONIC_NOTE = "本缴款书为电子票据，与纸质票据具有同等效力"
+LABELS = (
+    "票据代码：票据号码：校验码：开票日期：缴款人全称缴款码执收单位名称执收单位编码项目编码收入项目名称单位数量"
+    "收缴标准（元）金额（元）金额合计（大写）人民币（小写）¥缴款渠道交易流水号缴款时间经办人备注件"
+)
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,7 @@ class ReceiptData:
             self.title, self.bill_code, self.receipt_no, self.check_code, self.issued_on, self.payer,
             self.payment_code, self.department, self.department_code, self.amount, self.amount_upper,
             self.channel, self.trade_no, self.paid_at, self.remarks, self.handler, self.footnote,
-            "票据代码票据号码校验码开票日期缴款人全称缴款码执收单位名称编码项目收入单位数量收缴标准金额元合计大写小写人民币"
-            "缴款渠道交易流水号时间备注盖章经办¥件次",
-            *self.flags,
+            LABELS, SEAL_LABEL, ELECTRONIC_NOTE, *self.flags,
         ]  # fmt: skip
         for line in self.lines:
             parts += [line.code, line.name, line.unit, str(line.quantity), line.unit_amount, line.amount]
@@ -184,7 +189,7 @@ def render(data: ReceiptData) -> bytes:
             colWidths=[WIDTH * 0.22, WIDTH * 0.28, WIDTH * 0.2, WIDTH * 0.3],
             style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
         )
-        col = [WIDTH * f for f in (0.13, 0.32, 0.1, 0.1, 0.15, 0.2)]
+        col = [WIDTH * f for f in (0.165, 0.295, 0.08, 0.08, 0.16, 0.22)]
         rows: list[list[object]] = [
             [_p("缴款人全称", s["label"]), _p(data.payer, s["big"]), _p("执收单位名称", s["label"]), "", _p(data.department, s["cell"]), ""],
             [_p("缴款码", s["label"]), _p(data.payment_code, s["big"]), _p("执收单位编码", s["label"]), "", _p(data.department_code, s["cell"]), ""],
@@ -252,7 +257,7 @@ def render(data: ReceiptData) -> bytes:
         )  # fmt: skip
         form = Table(rows, colWidths=col, style=style, repeatRows=0)
         seal = Table(
-            [[_p(f"执收单位（盖章）：{data.department}", s["meta"]), _p("本缴款书为电子票据，与纸质票据具有同等效力", s["meta_right"])]],
+            [[_p(f"{SEAL_LABEL}{data.department}", s["meta"]), _p(ELECTRONIC_NOTE, s["meta_right"])]],
             colWidths=[WIDTH * 0.5, WIDTH * 0.5],
             style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
         )  # fmt: skip

@@ -27,7 +27,7 @@ from govhall.core.audit import record_event
 from govhall.core.errors import Conflict, PermissionDenied
 from govhall.identity.models import Role, User
 from govhall.notifications.services import notify
-from govhall.payments import channels, clock, codes, conf, money
+from govhall.payments import channels, clock, codes, conf, money, supervision
 from govhall.payments.channels import ChannelError
 from govhall.payments.common import (
     context,
@@ -272,14 +272,18 @@ def _issued_facts(order: FeeOrder, lines: Sequence[LineSpec]) -> dict[str, Any]:
 
 
 def _charge_alert(order: FeeOrder, problems: list[str], *, actor: User | None) -> None:
-    """The supervision hook: a charge that is not the catalogue's is told to the region's
-    supervisors at once and kept on the audit chain, where supervision reads its facts."""
+    """The supervision hook: a charge that is not the catalogue's is kept on the audit chain and
+    raised as a supervision alert once the order commits (see :mod:`govhall.payments.supervision`);
+    without the supervision app the region's supervisors are told directly."""
     record_event(
         actor=actor,
         action="payments.charge_alert",
         obj=order,
         after={"payment_code": order.payment_code, "case_no": order.case.case_no, "problems": problems},
     )
+    if supervision.installed():
+        supervision.check_on_commit(order)
+        return
     region_path = order.department.region.path
     supervisors = [
         user
