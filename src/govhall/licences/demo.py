@@ -1,5 +1,5 @@
-"""Demo licence types for the licences the demo catalogue names, and a few licences for the demo
-accounts so that reuse can be tried at once. Called by ``manage.py seed_demo``; idempotent.
+"""Demo licence types for the licences the demo catalogue names. Called by ``manage.py seed_demo``;
+idempotent.
 
 Type codes here are the demo city's own (``<department><number>``); a deployment enters the codes
 of the national licence type catalogue instead.
@@ -12,9 +12,8 @@ from typing import Any, Protocol
 
 from django.db import transaction
 
-from govhall.identity.models import Department, User
-from govhall.licences.models import HolderKind, Layout, Licence, LicenceType
-from govhall.licences.services import Holder, holder_from_account, issue_licence
+from govhall.identity.models import Department
+from govhall.licences.models import HolderKind, Layout, LicenceType
 
 
 class Writer(Protocol):
@@ -225,20 +224,6 @@ TYPES: list[tuple[str, str, str, list[str], int | None, str, bool, list[str], li
     ("户口簿", "GAHJ002", HolderKind.PERSON, ["GAJ"], None, Layout.PORTRAIT, True, [], []),
 ]
 
-# Licences the demo accounts hold from the start: (username, type name, data).
-DEMO_LICENCES: list[tuple[str, str, dict[str, str]]] = [
-    (
-        "demo-enterprise",
-        "营业执照",
-        {
-            "company_type": "有限责任公司（自然人投资或控股）",
-            "business_scope": "石材加工、销售；建筑装饰材料销售。（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
-            "registered_capital": "人民币伍佰万元",
-            "address": "云浮市云城区河口街石材大道88号",
-        },
-    ),
-]
-
 
 def _issuing_departments(codes: list[str]) -> list[Department]:
     found: list[Department] = []
@@ -272,27 +257,9 @@ def ensure_types() -> int:
 
 
 def seed(stdout: Writer, rng: random.Random) -> dict[str, int]:
+    """Licence types only: licences come from approvals (or a clerk), each one audited, and the
+    seed run writes a single audit event of its own."""
     with transaction.atomic():
         types = ensure_types()
-        issued = 0
-        for username, type_name, data in DEMO_LICENCES:
-            account = User.objects.filter(username=username).first()
-            licence_type = LicenceType.objects.get(name=type_name)
-            if account is None or Licence.objects.filter(holder=account, licence_type=licence_type).exists():
-                continue
-            issuer = licence_type.issuing_departments.order_by("region__code", "code").first()
-            if issuer is None:
-                continue
-            holder: Holder = holder_from_account(account)
-            issue_licence(
-                actor="manage.py seed_demo",
-                licence_type=licence_type,
-                issuer=issuer,
-                holder=holder,
-                data={"legal_representative": account.legal_representative, **data},
-                note="演示数据 demo data",
-                authorised_by_case=True,
-            )
-            issued += 1
-    stdout.write(f"  licences: {types} licence types, {issued} demo licences")
-    return {"licence types": types, "licences": issued}
+    stdout.write(f"  licences: {types} licence types")
+    return {"licence types": types}
