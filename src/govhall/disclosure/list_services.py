@@ -264,7 +264,7 @@ def penalty_snapshot(decision: PenaltyDecision) -> dict[str, Any]:
     }
 
 
-def _party_fields(kind: str, name: str, code: str, id_number: str, representative: str) -> dict[str, str]:
+def party_fields(kind: str, name: str, code: str, id_number: str, representative: str) -> dict[str, str]:
     name = name.strip()
     if kind == PenaltyDecision.PartyKind.NATURAL:
         masked_id = ""
@@ -353,7 +353,7 @@ def record_penalty(
         publish_due_at=clock.penalty_publish_due(decided_on),
         publicity_months=publicity_months or default_publicity_months(penalty, fine_amount),
         created_by=actor,
-        **_party_fields(party_kind, party_name, party_code, party_id_number, legal_representative),
+        **party_fields(party_kind, party_name, party_code, party_id_number, legal_representative),
     )
     record_event(
         actor=actor, action="disclosure.penalty_recorded", obj=decision, after=penalty_snapshot(decision)
