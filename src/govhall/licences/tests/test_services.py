@@ -277,3 +277,39 @@ def test_licence_issued_before_the_account_reaches_its_holder(
         email="newco@example.cn",
     )
     assert list(selectors.my_licences(account)) == [licence]
+
+
+def test_platform_admin_maintains_licence_types_in_the_admin(
+    platform_admin: Any, clerk: Any, client: Any
+) -> None:
+    client.force_login(clerk)
+    assert client.get("/admin/licences/licencetype/").status_code in (302, 403)
+    client.force_login(platform_admin)
+    response = client.post(
+        "/admin/licences/licencetype/add/",
+        {
+            "name": "渔业捕捞许可证",
+            "code": "nyyy001",
+            "holder_kind": "person",
+            "fields": "[]",
+            "material_names": "[]",
+            "layout": "portrait",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = LicenceType.objects.get(name="渔业捕捞许可证")
+    assert created.code == "NYYY001"
+    assert AuditEvent.objects.filter(action="licences.type_created", object_id=str(created.pk)).exists()
+    bad = client.post(
+        "/admin/licences/licencetype/add/",
+        {
+            "name": "坏代码证",
+            "code": "a.b",
+            "holder_kind": "person",
+            "fields": "[]",
+            "material_names": "[]",
+            "layout": "portrait",
+        },
+    )
+    assert bad.status_code == 200 and not LicenceType.objects.filter(name="坏代码证").exists()
