@@ -13,6 +13,7 @@ from govhall.cases.results_api import router as results_router
 from govhall.catalog.api import router as catalog_router
 from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
 from govhall.datahub.api import router as datahub_router
+from govhall.disclosure.api import router as disclosure_router
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
 from govhall.licences.api import router as licences_router
@@ -33,6 +34,7 @@ install_error_handlers(api)
 api.add_router("/auth/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/datahub/", datahub_router)
+api.add_router("/disclosure/", disclosure_router)
 api.add_router("/licences", licences_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/", cases_router)

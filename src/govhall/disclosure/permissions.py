@@ -86,6 +86,13 @@ def is_staff_of(user: Any, department_id: int) -> bool:
     return may_act_in(user, department_id, WORKING)
 
 
+def may_see_figures(user: Any, department: Any) -> bool:
+    """Annual-report figures: the department's own staff, its supervisors, platform admins."""
+    if permissions.is_platform_admin(user) or department.pk in department_ids(user):
+        return True
+    return any(department.region.path.startswith(path) for path in _supervised_paths(user))
+
+
 def staff_departments(user: Any) -> frozenset[int]:
     return department_ids(user)
 
