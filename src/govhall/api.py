@@ -17,6 +17,7 @@ from govhall.disclosure.api import router as disclosure_router
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
 from govhall.licences.api import router as licences_router
+from govhall.payments.api import router as payments_router
 from govhall.supervision.api import router as supervision_router
 
 api = NinjaAPI(
@@ -36,6 +37,7 @@ api.add_router("/catalog/", catalog_router)
 api.add_router("/datahub/", datahub_router)
 api.add_router("/disclosure/", disclosure_router)
 api.add_router("/licences", licences_router)
+api.add_router("/payments/", payments_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/", cases_router)
 api.add_router("/", results_router)

@@ -201,7 +201,7 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status:
     summary="部门查询持证情况 Query a holder's licences",
 )
 def holder_query(request: HttpRequest, payload: HolderQueryIn) -> list[LicenceOut]:
-    """Department staff, with a stated purpose; every query is audited and shown to the holder."""
+    """Department staff, with a stated purpose; every query is audited and recorded on each licence found."""
     rows = sharing.query_holder(
         actor=_user(request), purpose=payload.purpose, id_number=payload.id_number, uscc=payload.uscc
     )
