@@ -13,7 +13,25 @@ from govhall.identity.models import Department
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class PublicationForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so the templates can render fields one by one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class PublicationForm(StyledForm):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label="公开部门")
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label="公开类别")
     title = forms.CharField(label="标题", max_length=200)
@@ -43,7 +61,7 @@ class PublicationForm(forms.Form):
         ) | Category.objects.filter(department_id__in=own)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(StyledForm):
     conclusion = forms.ChoiceField(
         label="审查结论",
         choices=[("cleared", "可以公开"), ("revise", "修改后重新送审"), ("refused", "不得公开")],
@@ -51,11 +69,11 @@ class ReviewForm(forms.Form):
     opinion = forms.CharField(label="审查意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(StyledForm):
     reason = forms.CharField(label="理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RequestForm(forms.Form):
+class RequestForm(StyledForm):
     department = forms.ModelChoiceField(
         queryset=Department.objects.filter(is_active=True).order_by("region__code", "code"),
         label="受理机关",
@@ -79,24 +97,24 @@ class RequestForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(StyledForm):
     content = forms.CharField(
         label="补正后的申请内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
-class CorrectionRequestForm(forms.Form):
+class CorrectionRequestForm(StyledForm):
     note = forms.CharField(label="需要补正的事项和理由", widget=forms.Textarea(attrs={"rows": 3}))
     days = forms.IntegerField(label="补正期限（工作日）", min_value=1, max_value=30, initial=15)
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(StyledForm):
     note = forms.CharField(
         label="征求意见的对象和事项（或意见结果）", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(StyledForm):
     answer = forms.ChoiceField(label="答复类型", choices=InformationRequest.Answer.choices)
     reason = forms.ChoiceField(label="具体情形", required=False, choices=[("", "—"), *ALL_REASONS.items()])
     text = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 6}))
@@ -107,7 +125,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class PenaltyForm(forms.Form):
+class PenaltyForm(StyledForm):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label="处罚机关")
     decision_number = forms.CharField(label="处罚决定书文号", max_length=80)
     party_kind = forms.ChoiceField(label="当事人类型", choices=PenaltyDecision.PartyKind.choices)
