@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make run`: govhall on one machine with demo data — SQLite, Huey on SQLite, gunicorn.
 #
-# Prepares the database (migrate, collectstatic, the demo city), then runs two children: the web
-# server and the task consumer. Ctrl-C (SIGINT) or SIGTERM stops both and exits 0; if either child
-# dies on its own, the other is stopped and the script exits non-zero.
+# Prepares the database (migrate, collectstatic, the demo city), then runs three children: the web
+# server, the task consumer and the payment sandbox (a stand-in for the online payment gateway, on
+# PAYSANDBOX_PORT, default PORT+1). Ctrl-C (SIGINT) or SIGTERM stops them all and exits 0; if any
+# child dies on its own, the others are stopped and the script exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROJECT_DIR="$(pwd)"
@@ -13,6 +14,9 @@ export DEBUG=1
 export GOVHALL_DEMO=1
 export GOVHALL_VAR="${GOVHALL_VAR:-$PROJECT_DIR/var}"
 PORT="${PORT:-8000}"
+PAYSANDBOX_PORT="${PAYSANDBOX_PORT:-$((PORT + 1))}"
+# The platform pays through the local sandbox unless a real gateway is configured.
+export GOVHALL_PAY_GATEWAY_URL="${GOVHALL_PAY_GATEWAY_URL:-http://127.0.0.1:$PAYSANDBOX_PORT/gateway.do}"
 DEMO_PASSWORD="${GOVHALL_DEMO_PASSWORD:-govhall-demo-2026}"
 export GOVHALL_DEMO_PASSWORD="$DEMO_PASSWORD"
 mkdir -p "$GOVHALL_VAR"
@@ -37,17 +41,22 @@ manage collectstatic --noinput -v 0
 # Idempotent: the first start creates the demo city, later starts add only what is missing (demo
 # data of newly added apps) and keep the demo accounts' password equal to the one printed below.
 manage seed_demo
+# The platform's RSA2 key pair for the payment gateway (var/payments/); the sandbox makes its own.
+manage payments_keys --quiet-if-present
 
 WEB_PID=""
 HUEY_PID=""
+PAY_PID=""
 
-children() { local pid; for pid in "$WEB_PID" "$HUEY_PID"; do [[ -n "$pid" ]] && echo "$pid"; done; return 0; }
+children() { local pid; for pid in "$WEB_PID" "$HUEY_PID" "$PAY_PID"; do [[ -n "$pid" ]] && echo "$pid"; done; return 0; }
+all_alive() { local pid; for pid in $(children); do kill -0 "$pid" 2>/dev/null || return 1; done; return 0; }
 
 stop_children() {
   local pid
   # gunicorn stops gracefully on TERM; the Huey consumer finishes running tasks on INT.
   [[ -n "$WEB_PID" ]] && kill -TERM "$WEB_PID" 2>/dev/null || true
   [[ -n "$HUEY_PID" ]] && kill -INT "$HUEY_PID" 2>/dev/null || true
+  [[ -n "$PAY_PID" ]] && kill -TERM "$PAY_PID" 2>/dev/null || true
   for _ in $(seq 1 100); do
     local alive=0
     for pid in $(children); do kill -0 "$pid" 2>/dev/null && alive=1; done
@@ -78,21 +87,27 @@ trap on_signal INT TERM
 WEB_PID=$!
 "$PY" manage.py run_huey &
 HUEY_PID=$!
+PYTHONPATH="$PROJECT_DIR/src${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m govhall.paysandbox \
+  --host 127.0.0.1 --port "$PAYSANDBOX_PORT" --var "$GOVHALL_VAR/paysandbox" \
+  --app-public-key "$GOVHALL_VAR/payments/app_public.pem" &
+PAY_PID=$!
 
 # Wait until the site answers (or a child has already failed) before printing where it is.
 for _ in $(seq 1 150); do
-  kill -0 "$WEB_PID" 2>/dev/null && kill -0 "$HUEY_PID" 2>/dev/null || break
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
+  all_alive || break
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null \
+    && curl -fsS -o /dev/null "http://127.0.0.1:$PAYSANDBOX_PORT/healthz" 2>/dev/null && break
   sleep 0.2
 done
 
-if kill -0 "$WEB_PID" 2>/dev/null && kill -0 "$HUEY_PID" 2>/dev/null; then
+if all_alive; then
   cat <<EOF
 
   govhall is running:  http://127.0.0.1:$PORT/
   administration:      http://127.0.0.1:$PORT/admin/
   API documentation:   http://127.0.0.1:$PORT/api/v1/docs
   data directory:      $GOVHALL_VAR
+  payment sandbox:     http://127.0.0.1:$PAYSANDBOX_PORT/  (stand-in for the online payment gateway)
 
   Demo accounts — password for all: $DEMO_PASSWORD
     demo-citizen      个人用户 citizen
@@ -112,12 +127,14 @@ if kill -0 "$WEB_PID" 2>/dev/null && kill -0 "$HUEY_PID" 2>/dev/null; then
 EOF
 fi
 
-# Returns as soon as either child exits; a signal runs on_signal instead.
+# Returns as soon as any child exits; a signal runs on_signal instead.
 set +e
-wait -n "$WEB_PID" "$HUEY_PID"
+wait -n "$WEB_PID" "$HUEY_PID" "$PAY_PID"
 status=$?
 set -e
-if kill -0 "$WEB_PID" 2>/dev/null; then failed="task consumer (huey)"; else failed="web server (gunicorn)"; fi
-echo "govhall: the $failed exited with status $status; stopping the other process." >&2
+if ! kill -0 "$WEB_PID" 2>/dev/null; then failed="web server (gunicorn)"
+elif ! kill -0 "$HUEY_PID" 2>/dev/null; then failed="task consumer (huey)"
+else failed="payment sandbox"; fi
+echo "govhall: the $failed exited with status $status; stopping the other processes." >&2
 stop_children
 exit $((status == 0 ? 1 : status))
