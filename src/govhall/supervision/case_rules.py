@@ -9,6 +9,7 @@ by the same Python below, for the few cases selected, so the sweep and a case's 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -187,6 +188,11 @@ def day_label(moment: datetime | None) -> str:
         return ""
     day = clock.local_date(moment)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def step_name(name: str) -> str:
+    """The Chinese name of a process step ("审核 review" → "审核")."""
+    return re.sub(r"\s+[A-Za-z][A-Za-z /-]*$", "", name) or name
 
 
 def blank(text: str | None) -> bool:
@@ -410,10 +416,10 @@ def step_overdue(ctx: Context, case: CaseFacts, config: RuleConfig) -> list[Find
         due = task["due_at"]
         if task["status"] in OPEN_TASK:
             late = clock.deadline_passed(due, ctx.now, step_config.threshold)
-            title = f"环节「{task['name']}」超过时限（{day_label(due)}）未完成"
+            title = f"环节「{step_name(task['name'])}」超过时限（{day_label(due)}）未完成"
         elif task["status"] == Task.Status.DONE and task["completed_at"] is not None:
             late = clock.deadline_passed(due, task["completed_at"], step_config.threshold)
-            title = f"环节「{task['name']}」超过时限（{day_label(due)}）完成"
+            title = f"环节「{step_name(task['name'])}」超过时限（{day_label(due)}）完成"
         else:
             continue
         if late:
@@ -427,7 +433,11 @@ def step_overdue(ctx: Context, case: CaseFacts, config: RuleConfig) -> list[Find
                     subject_id=task["pk"],
                     department_id=task["candidate_department_id"],
                     region_id=task["candidate_department__region_id"],
-                    facts={"step": task["name"], "due": iso(due), "completed_at": iso(task["completed_at"])},
+                    facts={
+                        "step": step_name(task["name"]),
+                        "due": iso(due),
+                        "completed_at": iso(task["completed_at"]),
+                    },
                 )
             )
     return found

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from govhall.cases.models import Case, CaseEvent
+from govhall.cases.models import Case
 from govhall.core import permissions
-from govhall.core.calendar import deadline_for, working_days_between
+from govhall.core.calendar import SHANGHAI, deadline_for, working_days_between
 from govhall.core.models import AuditEvent
 from govhall.identity.models import Department
 from govhall.supervision import clock, registry
 from govhall.supervision import permissions as supervision_permissions
 from govhall.supervision.metrics import Period
-from govhall.supervision.models import Alert
+from govhall.supervision.models import Alert, SupervisionRule
 
 # Cases on the board: filed and not closed.
 OPEN_STATUSES = (
@@ -72,10 +73,66 @@ def alert_trail(alert: Alert) -> QuerySet[AuditEvent]:
     )
 
 
-def case_timeline(user: Any, alert: Alert) -> QuerySet[CaseEvent] | None:
+def case_timeline(user: Any, alert: Alert) -> list[Any] | None:
+    """The case's timeline as staff read it on the workbench, if ``user`` may see the case."""
+    from govhall.cases.views_common import timeline
+
     if alert.case is None or not permissions.can_view(user, alert.case):
         return None
-    return alert.case.events.order_by("occurred_at", "id")
+    return timeline(alert.case, staff=True)
+
+
+FACT_LABELS = {
+    "due": "期限",
+    "deadline": "期限类型",
+    "completed_at": "办结/完成时间",
+    "grace": "宽限（工作日）",
+    "working_days_left": "剩余工作日",
+    "received_at": "收件或补正时间",
+    "answered_at": "答复时间",
+    "rule_days": "受理时限（工作日）",
+    "count": "补正告知次数",
+    "requested_at": "补正告知时间",
+    "procedure": "特别程序",
+    "max_days": "最长时限（工作日）",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "working_days_used": "已用工作日",
+    "step": "环节",
+    "event": "时间线记录编号",
+    "at": "时间",
+    "refusal": "决定类型",
+    "violation": "违规情形",
+    "number": "编号",
+}
+FACT_VALUES = {
+    "promised_deadline": "承诺办结期限",
+    "statutory_deadline": "法定办结期限",
+    "rejected": "不予受理",
+    "decided": "不予许可",
+}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _fact_text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "；".join(_fact_text(v) for v in value)
+    text = str(value)
+    if _ISO.match(text):
+        moment = datetime.fromisoformat(text)
+        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return FACT_VALUES.get(text, text)
+
+
+def fact_rows(alert: Alert) -> list[tuple[str, str]]:
+    """The alert's facts as (label, text) for people; unknown keys keep their name."""
+    return [
+        (FACT_LABELS.get(name, name), _fact_text(value))
+        for name, value in alert.facts.items()
+        if name not in ("case_no", "due")  # the deadline is shown as 所涉期限
+    ]
 
 
 def departments(user: Any) -> QuerySet[Department]:
@@ -84,6 +141,26 @@ def departments(user: Any) -> QuerySet[Department]:
 
 def rule_choices() -> list[tuple[str, str]]:
     return [(spec.kind, spec.name) for spec in registry.specs()]
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    spec: registry.RuleSpec
+    default: SupervisionRule | None
+    regional: list[SupervisionRule]
+
+
+def rule_table() -> list[RuleRow]:
+    """Every registered rule with its platform default and regional settings (public to staff)."""
+    settings: dict[str, list[SupervisionRule]] = {}
+    for rule in SupervisionRule.objects.select_related("region", "updated_by").order_by("region__code"):
+        settings.setdefault(rule.kind, []).append(rule)
+    rows = []
+    for spec in registry.specs():
+        entries = settings.get(spec.kind, [])
+        default = next((r for r in entries if r.region_id is None), None)
+        rows.append(RuleRow(spec, default, [r for r in entries if r.region_id is not None]))
+    return rows
 
 
 # --- The board -----------------------------------------------------------------------------------

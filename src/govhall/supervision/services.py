@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from govhall.cases import deadlines
 from govhall.core import permissions
 from govhall.core.audit import record_event
 from govhall.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -127,7 +127,7 @@ def explain_alert(*, actor: User, alert: Alert, explanation: str) -> Alert:
         before = _snapshot(locked)
         locked.explanation = text
         locked.explained_by = actor
-        locked.explained_at = timezone.now()
+        locked.explained_at = deadlines.now()
         locked.status = Alert.Status.EXPLAINED
         locked.save(update_fields=["explanation", "explained_by", "explained_at", "status"])
         record_event(
@@ -175,7 +175,7 @@ def decide_alert(*, actor: User, alert: Alert, decision: str, note: str = "") ->
         locked.status = status
         locked.decision_note = text
         locked.decided_by = actor
-        locked.decided_at = timezone.now()
+        locked.decided_at = deadlines.now()
         locked.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
         record_event(
             actor=actor,

@@ -15,4 +15,5 @@ urlpatterns = [
     path("metrics/", views.metrics_table, name="metrics"),
     path("metrics/export.xlsx", views.metrics_export, name="metrics_export"),
     path("ranking/", views.ranking_table, name="ranking"),
+    path("rules/", views.rules, name="rules"),
 ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from govhall.cases import deadlines
 from govhall.core import permissions
 from govhall.core.errors import DomainError
-from govhall.identity.models import User
+from govhall.identity.models import Region, User
 from govhall.supervision import export, metrics, ranking, registry, selectors, services
 from govhall.supervision import permissions as supervision_permissions
 from govhall.supervision.metrics import Period
@@ -171,7 +171,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_common(request, "alerts"),
         "alert": alert,
         "rule": registry.spec(alert.rule_kind),
-        "facts": sorted(alert.facts.items()),
+        "facts": selectors.fact_rows(alert),
         "trail": selectors.alert_trail(alert),
         "timeline": selectors.case_timeline(user, alert),
         "may_explain": alert.status == Alert.Status.OPEN and permissions.can_act(user, alert, "explain"),
@@ -271,3 +271,41 @@ def ranking_table(request: HttpRequest) -> HttpResponse:
         "grades": ranking.formula()[2],
     }
     return render(request, "supervision/ranking.html", context)
+
+
+# --- Rule settings -------------------------------------------------------------------------------
+
+
+@watchers_only
+def rules(request: HttpRequest) -> HttpResponse:
+    """The rule set: everyone who uses supervision may read it; the platform admin sets it."""
+    user = _user(request)
+    if request.method == "POST":
+        if not permissions.is_platform_admin(user):
+            raise DjangoPermissionDenied
+        post = request.POST
+        region_id = _int(post.get("region"))
+        region = Region.objects.filter(pk=region_id).first() if region_id is not None else None
+        threshold = _int(post.get("threshold"))
+        try:
+            rule = services.save_rule(
+                actor=user,
+                kind=post.get("kind", ""),
+                region=region,
+                enabled=post.get("enabled") == "on",
+                threshold=threshold if threshold is not None else -1,
+                level=post.get("level", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            where = rule.region.name if rule.region else "全平台默认"
+            messages.success(request, f"已保存：{registry.rule_name(rule.kind)}（{where}）。")
+        return redirect("supervision:rules")
+    context = {
+        **_common(request, "rules"),
+        "rules": selectors.rule_table(),
+        "levels": Level.choices,
+        "regions": Region.objects.exclude(level=Region.Level.TOWNSHIP).order_by("code"),
+    }
+    return render(request, "supervision/rules.html", context)

@@ -142,3 +142,20 @@ def test_ranking_page(cards: tuple[Alert, Alert], supervisor: Any) -> None:
     page = client_for(supervisor).get("/supervision/ranking/", {"period": "2026Q4"}).content.decode()
     assert "绩效排名 · 2026Q4" in page and "评分办法" in page
     assert "云浮市市场监督管理局" in page and "罗定市市场监督管理局" in page
+
+
+def test_rules_page(platform_admin: Any, supervisor: Any, county_region: Any) -> None:
+    from govhall.supervision.models import SupervisionRule
+
+    page = client_for(supervisor).get("/supervision/rules/").content.decode()
+    assert "临期预警" in page and "设置规则" not in page
+    form = {"kind": "deadline_approaching", "region": county_region.pk, "threshold": 3, "level": "warning"}
+    assert client_for(supervisor).post("/supervision/rules/", {**form, "enabled": "on"}).status_code == 403
+    admin = client_for(platform_admin)
+    assert "设置规则" in admin.get("/supervision/rules/").content.decode()
+    response = admin.post("/supervision/rules/", {**form, "enabled": "on"}, follow=True)
+    assert "已保存：临期预警（云城区）" in response.content.decode()
+    rule = SupervisionRule.objects.get(kind="deadline_approaching", region=county_region)
+    assert (rule.enabled, rule.threshold, rule.updated_by) == (True, 3, platform_admin)
+    bad = admin.post("/supervision/rules/", {**form, "threshold": ""}, follow=True).content.decode()
+    assert "阈值须在 0 至 365 之间" in bad
