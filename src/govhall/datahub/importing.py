@@ -29,6 +29,7 @@ from govhall.core.crypto import decrypt_text, encrypt_text
 from govhall.core.errors import DomainError, PermissionDenied
 from govhall.core.queue import enqueue_on_commit
 from govhall.datahub import permissions as hub_permissions
+from govhall.datahub import subscriptions
 from govhall.datahub.datasets import DatasetSpec, record_key, spec_of
 from govhall.datahub.models import (
     BaseRecord,
@@ -40,6 +41,7 @@ from govhall.datahub.models import (
 )
 from govhall.datahub.records import load_sources, plan_row
 from govhall.datahub.rows import SEALED_PREFIX, elements_of, jsonable, normalise_key
+from govhall.datahub.subscriptions import Change
 from govhall.datahub.validators import RowError, field_spec_for_element, line_error, parse_value, validate_row
 from govhall.identity.models import Department
 
@@ -422,6 +424,7 @@ def _apply_dataset(job: ImportJob, checked: Checked) -> tuple[int, int, int]:
         changed: list[BaseRecord] = []
         fields: set[str] = set()
         contributions: list[ContributedUpdate] = []
+        changes: list[Change] = []
         for line, key, values in chunk:
             try:
                 plan = plan_row(
@@ -439,14 +442,17 @@ def _apply_dataset(job: ImportJob, checked: Checked) -> tuple[int, int, int]:
             contributions.extend(plan.contributions)
             if plan.created:
                 new.append(plan.record)
+                changes.append(Change(plan.record.record_key, frozenset(), created=True))
             elif plan.changed:
                 plan.record.updated_at = now
                 changed.append(plan.record)
                 fields |= _model_fields(plan.record, set(plan.changed))
+                changes.append(Change(plan.record.record_key, frozenset(plan.changed)))
         model._default_manager.bulk_create(new)
         if changed:
             model._default_manager.bulk_update(changed, sorted(fields))
         ContributedUpdate.objects.bulk_create(contributions)
+        subscriptions.record_changes(dataset=job.dataset, changes=changes)
         created += len(new)
         updated += len(changed)
         contributed += len(contributions)
@@ -468,18 +474,23 @@ def _apply_resource(job: ImportJob, checked: Checked) -> tuple[int, int, int]:
         }
         new: list[ResourceRecord] = []
         changed: list[ResourceRecord] = []
+        changes: list[Change] = []
         for _, key, data in chunk:
             record = existing.get(key)
             if record is None:
                 new.append(ResourceRecord(resource=job.resource, key=key, data=_sealed(data, personal)))
+                changes.append(Change(key, frozenset(), created=True))
                 continue
-            if all(_clear(record.data.get(name)) == value for name, value in data.items()):
+            differ = frozenset(n for n, value in data.items() if _clear(record.data.get(n)) != value)
+            if not differ:
                 continue
             record.data = {**record.data, **_sealed(data, personal)}
             record.updated_at = now
             changed.append(record)
+            changes.append(Change(key, differ))
         ResourceRecord.objects.bulk_create(new)
         ResourceRecord.objects.bulk_update(changed, ["data", "updated_at"])
+        subscriptions.record_changes(resource=job.resource, changes=changes)
         created += len(new)
         updated += len(changed)
     return created, updated, 0

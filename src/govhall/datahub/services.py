@@ -19,6 +19,7 @@ from govhall.core.audit import record_event
 from govhall.core.crypto import lookup_hash
 from govhall.core.errors import DomainError, NotFound, PermissionDenied
 from govhall.datahub import permissions as hub_permissions
+from govhall.datahub import subscriptions
 from govhall.datahub.datasets import DATASETS, key_lookup, record_key, record_label, spec_of
 from govhall.datahub.models import (
     BaseRecord,
@@ -29,6 +30,7 @@ from govhall.datahub.models import (
     PersonRecord,
 )
 from govhall.datahub.records import Planned, coerce_for_model, load_sources, plan_row
+from govhall.datahub.subscriptions import Change
 from govhall.datahub.validators import RowError, validate_row
 from govhall.identity.models import Department, Role, User
 
@@ -182,6 +184,10 @@ def save_record(*, actor: Any, department: Department, dataset: str, values: Map
             raise row_error(exc) from None
         if plan.created or plan.changed:
             plan.record.save()
+            subscriptions.record_changes(
+                dataset=dataset,
+                changes=[Change(plan.record.record_key, frozenset(plan.changed), plan.created)],
+            )
         ContributedUpdate.objects.bulk_create(plan.contributions)
         record_event(
             actor=actor,
@@ -212,6 +218,9 @@ def decide_contribution(
             before["value"] = locked.current_display
             record.assign(locked.field, coerce_for_model(record, locked.field, locked.proposed_value))
             record.save()
+            subscriptions.record_changes(
+                dataset=locked.dataset, changes=[Change(record.record_key, frozenset({locked.field}))]
+            )
         locked.status = ContributedUpdate.Status.CONFIRMED if accept else ContributedUpdate.Status.REJECTED
         locked.decided_by = actor
         locked.decided_at = timezone.now()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_task()
@@ -17,3 +18,17 @@ def run_comparison_task(job_id: int) -> None:
     from govhall.datahub.comparisons import run_comparison
 
     run_comparison(job_id)
+
+
+@db_task()
+def deliver_notices_task(subscription_id: int) -> None:
+    from govhall.datahub.webhooks import deliver_notices
+
+    deliver_notices(subscription_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_due_notices_task() -> None:
+    from govhall.datahub.webhooks import deliver_due
+
+    deliver_due()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govhall.datahub import views, views_jobs
+from govhall.datahub import views, views_jobs, views_subscriptions
 
 app_name = "datahub"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("catalogue/<str:code>/", views.resource_detail, name="resource"),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/", views.grant_detail, name="grant"),
+    path("subscriptions/", views_subscriptions.subscription_list, name="subscriptions"),
+    path("subscriptions/<int:pk>/", views_subscriptions.subscription_detail, name="subscription"),
     path("access-log/", views.access_log, name="access_log"),
     path("contributions/", views.contributions, name="contributions"),
     path("people/", views.person_lookup, name="people"),

@@ -23,6 +23,7 @@ from govhall.datahub.models.exchange import (
     ResourceRecord,
 )
 from govhall.datahub.models.jobs import ComparisonJob, ComparisonResult, ImportJob
+from govhall.datahub.models.subscriptions import ChangeNotice, Subscription
 
 __all__ = [
     "BASE_MODELS",
@@ -30,6 +31,7 @@ __all__ = [
     "AccessGrant",
     "AccessLog",
     "BaseRecord",
+    "ChangeNotice",
     "ComparisonJob",
     "ComparisonResult",
     "ContributedUpdate",
@@ -46,4 +48,5 @@ __all__ = [
     "Resource",
     "ResourceRecord",
     "SpatialAddress",
+    "Subscription",
 ]
