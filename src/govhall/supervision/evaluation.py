@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.utils import timezone
 
 from govhall.cases import deadlines
 from govhall.identity.models import Department
@@ -143,15 +143,11 @@ class Context:
         self.moved[name] = mark
 
     def save_marks(self) -> None:
-        # Marks only move forward: a slower sweep finishing after a faster one must not rewind it.
-        with transaction.atomic():
-            for name, mark in self.moved.items():
-                row = SweepMark.objects.select_for_update().filter(name=name).first()
-                if row is None:
-                    SweepMark.objects.create(name=name, mark=mark)
-                elif mark > row.mark:
-                    row.mark = mark
-                    row.save(update_fields=["mark", "updated_at"])
+        # Marks only move forward, without locks: a slower sweep finishing after a faster one, or
+        # two sweeps creating a mark at once, must neither rewind it nor fail.
+        for name, mark in self.moved.items():
+            SweepMark.objects.bulk_create([SweepMark(name=name, mark=mark)], ignore_conflicts=True)
+            SweepMark.objects.filter(name=name, mark__lt=mark).update(mark=mark, updated_at=timezone.now())
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,9 @@ def _required(field: str, zh: str, en: str) -> DomainError:
 
 
 def _locked(user: Any, alert: Alert, action: str) -> Alert:
-    locked = Alert.objects.select_for_update().select_related("region", "department").get(pk=alert.pk)
+    locked = (
+        Alert.objects.select_for_update(of=("self",)).select_related("region", "department").get(pk=alert.pk)
+    )
     if not permissions.can_act(user, locked, action):
         if permissions.can_view(user, locked):
             raise PermissionDenied(
@@ -219,7 +221,7 @@ def save_rule(
     if threshold < 0 or threshold > 365:
         raise DomainError("invalid_threshold", "阈值须在 0 至 365 之间", "threshold out of range", status=422)
     with transaction.atomic():
-        rule = SupervisionRule.objects.select_for_update().filter(region=region, kind=kind).first()
+        rule = SupervisionRule.objects.select_for_update().filter(region=region, kind=kind).order_by().first()
         before = None
         if rule is None:
             rule = SupervisionRule(region=region, kind=kind)
