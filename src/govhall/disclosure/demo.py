@@ -24,6 +24,7 @@ from govhall.core.calendar import SHANGHAI, add_working_days
 from govhall.core.crypto import encrypt_text
 from govhall.disclosure import clock, indexing, list_services, numbering, request_services, services
 from govhall.disclosure.demo_data import (
+    DRAFTS,
     FUNDS,
     GUIDE,
     NEGATIVE_LIST,
@@ -142,6 +143,27 @@ def _publications(rng: random.Random, departments: dict[str, Department], now: d
         indexing.index_publication(publication)
         created["publications"] += 1
     return created
+
+
+def _drafts(departments: dict[str, Department]) -> int:
+    existing = set(Publication.objects.values_list("department__code", "title"))
+    made = 0
+    for code, category, title, body in DRAFTS:
+        department = departments.get(code)
+        if department is None or (code, title) in existing:
+            continue
+        Publication.objects.create(
+            department=department,
+            category=Category.objects.get(code=category),
+            title=title,
+            issuing_body=department.name,
+            body=body,
+            topic="08",
+            status=Publication.Status.IN_REVIEW,
+            drafted_by=_staff(department, [Role.WINDOW_CLERK]),
+        )
+        made += 1
+    return made
 
 
 def _guides(departments: dict[str, Department]) -> int:
@@ -340,6 +362,7 @@ def seed(stdout: Writer, rng: random.Random) -> dict[str, int]:
     with transaction.atomic():
         created["categories"] = services.ensure_standard_categories() + _own_categories(departments)
         created.update(_publications(rng, departments, now))
+        created["drafts in review"] = _drafts(departments)
         created["guides"] = _guides(departments)
         created["responsibilities"] = _responsibilities(departments, now)
         created["negative list entries"] = _negative_list(departments, now)

@@ -770,4 +770,24 @@ REQUESTS: list[tuple[str, str, str, str, str, str, int]] = [
         "correcting",
         4,
     ),
+    (
+        "demo-enterprise",
+        "SCJGJ",
+        "2026年本市石材制品产品质量监督抽查结果及不合格企业名单",
+        "了解行业质量状况",
+        "online",
+        "processing",
+        3,
+    ),
+]
+
+# Drafts sent to the confidentiality review, for the staff pages: (department code, category, title, body).
+DRAFTS: list[tuple[str, str, str, str]] = [
+    (
+        "SCJGJ",
+        "02",
+        "关于开展2026年冬季食品安全专项检查的通知",
+        "各县（市、区）市场监督管理局：\n\n为保障元旦、春节期间食品安全，决定在全市开展冬季食品安全专项检查，"
+        "重点检查农贸市场、商场超市和学校食堂。",
+    ),
 ]

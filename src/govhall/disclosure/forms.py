@@ -13,6 +13,12 @@ from govhall.identity.models import Department
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def zh_choices(choices: list[tuple[str, str]], *, blank: str = "") -> list[tuple[str, str]]:
+    """Model choices read "中文 English"; forms show the Chinese."""
+    shown = [(value, str(label).split(" ")[0]) for value, label in choices]
+    return [("", blank), *shown] if blank else shown
+
+
 class StyledForm(forms.Form):
     """Bootstrap classes on every widget, so the templates can render fields one by one."""
 
@@ -46,7 +52,9 @@ class PublicationForm(StyledForm):
     written_on = forms.DateField(label="成文日期", required=False, widget=DATE)
     effective_from = forms.DateField(label="生效日期", required=False, widget=DATE)
     effective_until = forms.DateField(label="失效日期", required=False, widget=DATE)
-    validity = forms.ChoiceField(label="有效性", choices=Publication.Validity.choices, initial="valid")
+    validity = forms.ChoiceField(
+        label="有效性", choices=zh_choices(Publication.Validity.choices), initial="valid"
+    )
     summary = forms.CharField(label="内容概述", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 14}))
 
@@ -89,7 +97,7 @@ class RequestForm(StyledForm):
     )
     delivery = forms.ChoiceField(
         label="获取信息的方式",
-        choices=InformationRequest.Delivery.choices,
+        choices=zh_choices(InformationRequest.Delivery.choices),
         widget=forms.RadioSelect,
         initial="online",
     )
@@ -115,7 +123,9 @@ class ConsultationForm(StyledForm):
 
 
 class AnswerForm(StyledForm):
-    answer = forms.ChoiceField(label="答复类型", choices=InformationRequest.Answer.choices)
+    answer = forms.ChoiceField(
+        label="答复类型", choices=zh_choices(InformationRequest.Answer.choices, blank="请选择")
+    )
     reason = forms.ChoiceField(label="具体情形", required=False, choices=[("", "—"), *ALL_REASONS.items()])
     text = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 6}))
     legal_basis = forms.CharField(label="法律依据", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -128,7 +138,7 @@ class AnswerForm(StyledForm):
 class PenaltyForm(StyledForm):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label="处罚机关")
     decision_number = forms.CharField(label="处罚决定书文号", max_length=80)
-    party_kind = forms.ChoiceField(label="当事人类型", choices=PenaltyDecision.PartyKind.choices)
+    party_kind = forms.ChoiceField(label="当事人类型", choices=zh_choices(PenaltyDecision.PartyKind.choices))
     party_name = forms.CharField(label="当事人名称或姓名", max_length=200)
     party_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     party_id_number = forms.CharField(label="身份证号码（自然人）", max_length=18, required=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Length
 
 from govhall.core import permissions
 from govhall.core.calendar import SHANGHAI
@@ -168,7 +169,11 @@ def negative_entries(user: Any, *, q: str = "", kind: str = "", page: int = 1) -
     qs = qs.select_related("department")
     if kind:
         qs = qs.filter(kind=kind)
-    return _search_or_all(qs, q, SearchTerm.Kind.NEGATIVE, page, ["-edition", "kind", "number"])
+    # Prohibited entries first, then by number as a number ("2" before "10").
+    qs = qs.annotate(number_length=Length("number"))
+    return _search_or_all(
+        qs, q, SearchTerm.Kind.NEGATIVE, page, ["-edition", "-kind", "number_length", "number"]
+    )
 
 
 def funds(user: Any, *, q: str = "", department: Department | None = None, page: int = 1) -> Page[Any]:
