@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from govhall.core.audit import record_event
 from govhall.core.errors import DomainError
@@ -57,6 +56,11 @@ def receive_notification(params: dict[str, str]) -> Reply:
         state = gateway.trade_from_callback(params)
     except ValueError as error:
         return _reject(params, Outcome.MALFORMED, str(error)[:300], verified=True)
+    # A repeat of a genuine notification is only counted: no order lookup, no lock.
+    with transaction.atomic():
+        seen = _seen(state.notify_id)
+    if seen is not None:
+        return _reply(seen)
     order = FeeOrder.objects.filter(payment_code=state.out_trade_no).only("pk").first()
     if order is None:
         logger.warning("notification for unknown order %s (trade %s)", state.out_trade_no, state.trade_no)
@@ -65,6 +69,7 @@ def receive_notification(params: dict[str, str]) -> Reply:
         )
     with transaction.atomic():
         locked = lock(order)
+        # Asked again under the lock: a concurrent copy may have been applied meanwhile.
         seen = _seen(state.notify_id)
         if seen is not None:
             return _reply(seen)
@@ -98,16 +103,22 @@ def receive_notification(params: dict[str, str]) -> Reply:
 
 
 def _seen(notify_id: str) -> str | None:
-    """The outcome of a genuine notification already received under ``notify_id``, counted again."""
+    """The outcome of a genuine notification already received under ``notify_id``, counted again.
+
+    One ``UPDATE … RETURNING`` (SQLite 3.35+, PostgreSQL): a gateway repeats a notification until
+    it reads ``success``, so this is the platform's busiest path for notifications.
+    """
     if not notify_id:
         return None
-    row = GatewayNotification.objects.filter(notify_id=notify_id, verified=True).only("pk", "outcome").first()
-    if row is None:
-        return None
-    GatewayNotification.objects.filter(pk=row.pk).update(
-        times_received=F("times_received") + 1, last_received_at=clock.now()
-    )
-    return row.outcome
+    table = connection.ops.quote_name(GatewayNotification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET times_received = times_received + 1, last_received_at = %s "  # noqa: S608
+            "WHERE notify_id = %s AND verified RETURNING outcome",
+            [connection.ops.adapt_datetimefield_value(clock.now()), notify_id],
+        )
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
 
 
 def _store(

@@ -180,3 +180,13 @@ def test_the_sandbox_sends_again_until_it_reads_success(
     order.refresh_from_db()
     assert order.status == FeeOrder.Status.PAID
     assert sandbox.notifier.deliver_due(now=10**12) == 0
+
+
+def test_a_repeat_is_counted_with_its_time(order: FeeOrder, sandbox: Sandbox) -> None:
+    params = success(sandbox, order)
+    assert notify(params) == (200, "success")
+    first = GatewayNotification.objects.get()
+    assert notify(params) == (200, "success")
+    again = GatewayNotification.objects.get()
+    assert again.times_received == 2 and again.last_received_at >= first.last_received_at
+    assert again.last_received_at.tzinfo is not None
