@@ -23,18 +23,8 @@ from govhall.catalog.models import ServiceItem
 from govhall.core.calendar import SHANGHAI, add_working_days
 from govhall.core.crypto import encrypt_text
 from govhall.disclosure import clock, indexing, list_services, numbering, request_services, services
-from govhall.disclosure.demo_data import (
-    DRAFTS,
-    FUNDS,
-    GUIDE,
-    NEGATIVE_LIST,
-    PENALTIES,
-    PUBLICATIONS,
-    REPEALED,
-    REQUESTS,
-    RESPONSIBILITIES,
-    WITHDRAWN,
-)
+from govhall.disclosure.demo_data import DRAFTS, GUIDE, PUBLICATIONS, REPEALED, WITHDRAWN
+from govhall.disclosure.demo_lists import FUNDS, NEGATIVE_LIST, PENALTIES, REQUESTS, RESPONSIBILITIES
 from govhall.disclosure.models import (
     Category,
     ConfidentialityReview,
