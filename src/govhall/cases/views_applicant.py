@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ninja.throttling import AnonRateThrottle
 
 from govhall.cases import forms, selectors, services
-from govhall.cases.models import UNDECIDED_STATUSES, Case, CaseMaterial, SupplementRequest
+from govhall.cases.models import UNDECIDED_STATUSES, Case, SupplementRequest
 from govhall.cases.views_common import (
     KEY_FIELD,
     PageErrors,
@@ -101,7 +101,12 @@ def _render_apply(
             "key": key,
             "fields": form_fields(forms.schema_for(version), values, errors.by_field),
             "materials": material_rows(
-                version, case=draft, chosen=app.chosen if app else None, errors=errors.by_field
+                version,
+                case=draft,
+                chosen=app.chosen if app else None,
+                errors=errors.by_field,
+                holder=user,
+                chosen_licences=app.chosen_licences if app else None,
             ),
             "errors": errors,
             "had_uploads": bool(app and app.uploads),
@@ -265,7 +270,11 @@ def _render_case(
         supplement_materials = [
             row
             for row in material_rows(
-                case.item_version, chosen=(posted or {}).get("chosen"), errors=errors.by_field
+                case.item_version,
+                chosen=(posted or {}).get("chosen"),
+                errors=errors.by_field,
+                holder=case.applicant,
+                chosen_licences=(posted or {}).get("chosen_licences"),
             )
             if row.material.pk in wanted
         ]
@@ -331,6 +340,7 @@ def supplement(request: HttpRequest, reference: str) -> HttpResponseBase:
     note = request.POST.get("note", "").strip()
     posted = {
         "chosen": app.chosen,
+        "chosen_licences": app.chosen_licences,
         "values": {**case.form_data, **raw_form_values(schema, request.POST)},
         "note": note,
     }
@@ -340,7 +350,11 @@ def supplement(request: HttpRequest, reference: str) -> HttpResponseBase:
             for entry in app.provided:
                 if entry.material_id in wanted:
                     services.attach_material(
-                        actor=user, case=case, material_id=entry.material_id, kind=CaseMaterial.Kind.COUNTER
+                        actor=user,
+                        case=case,
+                        material_id=entry.material_id,
+                        kind=entry.kind,
+                        reference=entry.reference,
                     )
             uploads = {k: v for k, v in app.uploads.items() if k in wanted}
             problems += attach_uploads(actor=user, case=case, uploads=uploads, stored=stored)

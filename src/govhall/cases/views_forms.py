@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,9 +19,12 @@ from django.http import HttpRequest
 
 from govhall.cases import forms, selectors, services
 from govhall.cases.models import Case, CaseMaterial
+from govhall.cases.views_common import mask_name
 from govhall.catalog.models import ItemVersion, Material, ServiceItem
 from govhall.core.errors import Conflict, DomainError
 from govhall.identity.models import User
+from govhall.licences import selectors as licence_selectors
+from govhall.licences.models import HolderKind, Licence
 
 FORM_PREFIX = "form-"
 
@@ -164,6 +168,24 @@ def parse_form(
 # --- Materials -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LicenceChoice:
+    """One of the applicant's usable licences, as offered in place of a material."""
+
+    identifier: str
+    name: str
+    holder: str
+    valid_until: date | None
+
+    @classmethod
+    def of(cls, licence: Licence) -> LicenceChoice:
+        name = licence.holder_name
+        if licence.holder_kind == HolderKind.PERSON:
+            name = mask_name(name)
+        holder = f"{name}（{licence.holder_id_masked}）" if licence.holder_id_masked else name
+        return cls(licence.identifier, licence.licence_type.name, holder, licence.valid_until)
+
+
 @dataclass
 class MaterialRow:
     material: Material
@@ -172,6 +194,9 @@ class MaterialRow:
     chosen: str = CaseMaterial.Kind.UPLOAD
     provided: list[CaseMaterial] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # None: this page does not offer licences (window intake for a walk-in applicant).
+    licences: list[LicenceChoice] | None = None
+    chosen_licence: str = ""
 
     @property
     def key(self) -> str:
@@ -185,6 +210,10 @@ class MaterialRow:
     def file_name(self) -> str:
         return f"material-{self.material.pk}-file"
 
+    @property
+    def licence_name(self) -> str:
+        return f"material-{self.material.pk}-licence"
+
 
 def material_rows(
     version: ItemVersion,
@@ -192,7 +221,10 @@ def material_rows(
     case: Case | None = None,
     chosen: Mapping[int, str] | None = None,
     errors: Mapping[str, list[str]] | None = None,
+    holder: User | None = None,
+    chosen_licences: Mapping[int, str] | None = None,
 ) -> list[MaterialRow]:
+    """The materials table; with ``holder``, licence materials offer that user's usable licences."""
     provided: dict[int, list[CaseMaterial]] = {}
     if case is not None and case.pk:
         for given in selectors.materials(case):
@@ -209,6 +241,10 @@ def material_rows(
         )
         row.chosen = (chosen or {}).get(material.pk, CaseMaterial.Kind.UPLOAD)
         row.errors = list((errors or {}).get(row.key, []))
+        if holder is not None and row.licence_type:
+            usable = licence_selectors.usable_licences_for(holder, row.licence_type)
+            row.licences = [LicenceChoice.of(licence) for licence in usable]
+            row.chosen_licence = (chosen_licences or {}).get(material.pk, "")
         rows.append(row)
     return rows
 
@@ -221,6 +257,7 @@ class ApplicationInput:
     provided: list[services.ProvidedMaterial]
     uploads: dict[int, UploadedFile]
     chosen: dict[int, str]
+    chosen_licences: dict[int, str]
     problems: list[forms.FieldProblem]
     raw_values: dict[str, Any]
 
@@ -234,13 +271,20 @@ def parse_application(
     provided: list[services.ProvidedMaterial] = []
     uploads: dict[int, UploadedFile] = {}
     chosen: dict[int, str] = {}
+    chosen_licences: dict[int, str] = {}
     for material in version.materials.all():
         way = request.POST.get(f"material-{material.pk}-way", CaseMaterial.Kind.UPLOAD)
         chosen[material.pk] = way
-        if way == CaseMaterial.Kind.COUNTER:
+        if way in (CaseMaterial.Kind.COUNTER, CaseMaterial.Kind.LICENCE):
+            # Whether the licence is the applicant's, of the right type and valid is for the services.
+            reference = request.POST.get(f"material-{material.pk}-licence", "").strip()[:200]
+            if way == CaseMaterial.Kind.LICENCE:
+                chosen_licences[material.pk] = reference
+            else:
+                reference = ""
             if material.pk not in already:
                 provided.append(
-                    services.ProvidedMaterial(material_id=material.pk, kind=CaseMaterial.Kind.COUNTER)
+                    services.ProvidedMaterial(material_id=material.pk, kind=way, reference=reference)
                 )
             continue
         upload = request.FILES.get(f"material-{material.pk}-file")
@@ -251,6 +295,7 @@ def parse_application(
         provided=provided,
         uploads=uploads,
         chosen=chosen,
+        chosen_licences=chosen_licences,
         problems=problems,
         raw_values=raw_form_values(schema, request.POST),
     )

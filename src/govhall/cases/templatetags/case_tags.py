@@ -10,6 +10,7 @@ from django import template
 from govhall.cases import uploads
 from govhall.cases.models import Case, Task
 from govhall.cases.views_common import STATUS_TONES, action_label, due_state, zh
+from govhall.licences.identifiers import looks_like_identifier
 
 register = template.Library()
 
@@ -51,3 +52,9 @@ def upload_limit_mb() -> int:
 def task_action(task: Task) -> str:
     """What a finished task's action was, in words (审核通过, 准予许可, 退回审核…)."""
     return action_label(task.step_kind, task.action) if task.action else ""
+
+
+@register.filter
+def licence_identifier(reference: str) -> bool:
+    """Whether a material's reference names an electronic licence (rather than a paper licence number)."""
+    return looks_like_identifier(reference)

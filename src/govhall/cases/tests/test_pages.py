@@ -105,12 +105,12 @@ def test_apply_page_shows_the_schema_form_and_the_materials(item: ServiceItem, c
     assert '<label class="form-label" for="id_form-contact_phone">联系电话' in html
     ids = material_ids(item)
     assert f'name="material-{ids["申请书"]}-file"' in html
-    # The electronic-only material cannot be shown at the counter; the licence option waits for the
-    # licence library and says so.
+    # The electronic-only material cannot be shown at the counter; with no licence of the type held,
+    # the licence option is off and says so (test_pages_licences covers holding one).
     assert f'id="material-{ids["申请书"]}-way-counter"' not in html
     assert f'id="material-{ids["营业执照"]}-way-counter"' in html
     assert re.search(rf'id="material-{ids["营业执照"]}-way-licence" value="licence" disabled', html)
-    assert "电子证照库接入后" in html
+    assert "您暂无可用的电子证照，请上传材料" in html
     assert "保存草稿" in html and "提交申请" in html
 
 
