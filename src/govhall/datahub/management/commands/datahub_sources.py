@@ -24,6 +24,17 @@ DEFAULT_SOURCES: dict[str, str] = {
 DEFAULT_INDICATORS: dict[str, str] = {"GDP": "TJJ", "FISCAL_REVENUE": "CZJ", "TAX_REVENUE": "SWUJU"}
 
 
+def default_pairs() -> list[tuple[str, str, str]]:
+    """(dataset, field or indicator code, department code) for every default source."""
+    pairs = [
+        (str(dataset), name, code)
+        for dataset, code in DEFAULT_SOURCES.items()
+        for name in DATASETS[dataset].field_names
+    ]
+    pairs += [(str(Dataset.MACRO), indicator, code) for indicator, code in DEFAULT_INDICATORS.items()]
+    return pairs
+
+
 class Command(BaseCommand):
     help = "Set the default field sources of the base databases (platform administrator)."
 
@@ -35,12 +46,7 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=options["actor"]).first()
         if actor is None:
             raise CommandError(f"no user {options['actor']!r}")
-        pairs = [
-            (dataset, name, code)
-            for dataset, code in DEFAULT_SOURCES.items()
-            for name in DATASETS[dataset].field_names
-        ]
-        pairs += [(Dataset.MACRO, indicator, code) for indicator, code in DEFAULT_INDICATORS.items()]
+        pairs = default_pairs()
         departments = {
             d.code: d
             for d in Department.objects.filter(code__in={code for *_, code in pairs}, is_active=True)
