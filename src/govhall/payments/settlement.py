@@ -288,7 +288,8 @@ def record_window_payment(
         stop_online_payment(current)
     with transaction.atomic():
         locked = lock(order)
-        if not locked.is_payable and locked.status != FeeOrder.Status.EXPIRED:
+        if not locked.is_payable:
+            # An expired or closed order takes no more money at the counter: staff issue a new one.
             raise wrong_status(locked, "登记缴费", "record a payment for")
         if paid != locked.amount:
             raise field_error(

@@ -20,6 +20,7 @@ from govhall.payments import clock, codes, services, settlement
 from govhall.payments.models import FeeOrder
 from govhall.payments.tests.helpers import decide, follow_to_sandbox, press, publish_fee_item
 from govhall.paysandbox.app import Sandbox
+from govhall.testing import personas
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,11 @@ def test_unpaid_orders_expire(order: FeeOrder, monkeypatch: pytest.MonkeyPatch) 
     assert order.status == FeeOrder.Status.EXPIRED and order.closed_at == later
     assert order.case.events.filter(kind="fee_order_expired").exists()
     assert services.expire_orders() == 0
+    with pytest.raises(DomainError) as late:
+        settlement.record_window_payment(
+            actor=personas.staff("clerk"), order=order, method="cash", receipt_no="SJ-LATE", amount="20"
+        )
+    assert late.value.code == "invalid_order_status"
 
 
 def test_an_order_being_paid_is_closed_at_the_gateway_when_it_expires(
