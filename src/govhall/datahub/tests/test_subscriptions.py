@@ -145,6 +145,7 @@ def test_a_change_is_signed_retried_after_a_500_and_recorded(
     response = page.get(f"/datahub/subscriptions/{subscription.pk}/")
     assert response.status_code == 200
     assert str(notice.delivery_id) in response.content.decode()
+    assert '">数据共享</a>' in response.content.decode()  # the staff header links the data hub
 
 
 def test_fields_outside_the_grant_never_appear(
@@ -194,7 +195,9 @@ def test_an_import_notifies_and_a_revoked_grant_stops_deliveries(
     exchange.revoke_access(actor=scjgj_officer, grant=grant, reason="停止共享")
     with django_capture_on_commit_callbacks(execute=True):
         save(scjgj_officer, scjgj, uscc=codes[0], name="改名后的有限公司")
-    assert webhooks.deliver_due(now=notices[0].next_attempt_at + timedelta(hours=1)) == 0  # type: ignore[operator]
+    retry_at = notices[0].next_attempt_at
+    assert retry_at is not None
+    assert webhooks.deliver_due(now=retry_at + timedelta(hours=1)) == 0
     assert len(receiver.requests) == 1
     statuses = set(ChangeNotice.objects.values_list("status", flat=True))
     assert statuses == {ChangeNotice.Status.DROPPED} and ChangeNotice.objects.count() == 3
