@@ -105,3 +105,29 @@ def test_the_same_notification_a_thousand_times_is_one_payment(
     assert note.times_received == 1000 and note.outcome == "applied"
     # One payment's worth of audit events, not a thousand.
     assert AuditEvent.objects.count() - events_before < 10
+
+
+def test_once_paid_the_case_goes_on_to_delivery_and_completion(
+    client: Client, citizen: Any, clerk: Any, order: FeeOrder, sandbox: Sandbox
+) -> None:
+    from govhall.cases import delivery
+    from govhall.notifications.models import Message
+
+    client.force_login(citizen)
+    press(sandbox, follow_to_sandbox(client, sandbox, start_paying(client, order)))
+    assert sandbox.deliver_due() == 1
+    told = Message.objects.get(recipient=clerk, event="payment.received")
+    assert order.payment_code in told.body
+    delivery.deliver_result(actor=clerk, case=order.case, method="download")
+    case = Case.objects.get(pk=order.case_id)
+    assert case.status == Case.Status.COMPLETED
+    kinds = list(case.events.order_by("occurred_at", "id").values_list("kind", flat=True))
+    assert kinds.index("fee_paid") < kinds.index("result_delivered") < kinds.index("completed")
+
+
+def test_the_periodic_tasks_run(order: FeeOrder, sandbox: Sandbox) -> None:
+    from govhall.payments import tasks
+
+    assert tasks.sweep_orders.call_local() == {"expired": 0, "synced": 0, "refunds_settled": 0}
+    outcome = tasks.reconcile_yesterday.call_local()
+    assert outcome["status"] == "balanced" and outcome["differences"] == 0
