@@ -10,7 +10,6 @@ the same order at once are serialised and each sees what the one before did. Cal
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,7 +46,6 @@ logger = logging.getLogger(__name__)
 ISSUABLE_CASE_STATUSES = frozenset(
     {Case.Status.ACCEPTED, Case.Status.IN_REVIEW, Case.Status.SUSPENDED, Case.Status.APPROVED}
 )
-RECEIPT_NUMBER = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 CODE_ATTEMPTS = 5
 
 

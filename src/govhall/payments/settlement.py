@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from govhall.cases.models import Case
 from govhall.cases.transitions import log as case_log
 from govhall.core.audit import record_event
 from govhall.core.calendar import SHANGHAI
@@ -39,11 +38,7 @@ from govhall.payments.models import SETTLED_STATUSES, FeeOrder, Payment
 
 logger = logging.getLogger(__name__)
 
-ISSUABLE_CASE_STATUSES = frozenset(
-    {Case.Status.ACCEPTED, Case.Status.IN_REVIEW, Case.Status.SUSPENDED, Case.Status.APPROVED}
-)
 RECEIPT_NUMBER = re.compile(r"^[A-Za-z0-9-]{4,40}$")
-CODE_ATTEMPTS = 5
 
 
 # --- Paying online -------------------------------------------------------------------------------
