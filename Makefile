@@ -30,8 +30,8 @@ test: $(STAMP)
 	@bash scripts/test.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src bench
+	$(VENV)/bin/ruff format --check src bench
 	DEBUG=1 $(VENV)/bin/mypy
 
 bench: $(STAMP)

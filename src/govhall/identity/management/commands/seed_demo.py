@@ -82,8 +82,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}:")
                 rng = random.Random(f"{options['seed']}:{label}")
                 created = seeder(self.stdout, rng, **_accepted(seeder, step_options))
-                if created:
-                    summary[label] = {str(k): int(v) for k, v in dict(created).items()}
+                # A step may report zero counts; only what it actually created goes into the summary.
+                made = {str(k): int(v) for k, v in dict(created or {}).items() if int(v)}
+                if made:
+                    summary[label] = made
             if summary:
                 record_event(
                     actor="manage.py seed_demo",
