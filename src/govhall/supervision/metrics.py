@@ -238,8 +238,8 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
     """Figures of each department with anything in ``period`` (all, or only ``department_ids``).
 
     Grouped queries: the cases received or accepted in the period (one pass: ``submitted_at`` has
-    no index of its own), those completed by department and item version (whose type is looked up
-    once), the joint ones among them (few), and the completed by (acceptance day, completion day).
+    no index of its own), those completed (by department, item version — whose type is looked up
+    once — and acceptance and completion day), and the joint ones among those (few).
     """
     wanted = None if department_ids is None else list(department_ids)
     cases = Case.objects.all() if wanted is None else Case.objects.filter(lead_department_id__in=wanted)
@@ -263,10 +263,18 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
         entry.accepted += row["accepted"]
         if row["channel"] == Case.Channel.ONLINE:
             entry.online += row["received"]
+    # One pass over the completed cases (the completed_at index): counts by department, item
+    # version and (acceptance day, completion day), so working days are computed once per pair.
     rows = list(
         cases.filter(completed)
-        .values("lead_department_id", "item_version_id")
-        .annotate(completed=Count("pk"), early=Count("pk", filter=early), overdue=Count("pk", filter=late))
+        .annotate(accepted_on=local_date("accepted_at"), completed_on=local_date("completed_at"))
+        .values("lead_department_id", "item_version_id", "accepted_on", "completed_on")
+        .annotate(
+            completed=Count("pk"),
+            early=Count("pk", filter=early),
+            overdue=Count("pk", filter=late),
+            paused=Sum("paused_working_days"),
+        )
         .order_by()
     )
     joint_rows = list(
@@ -276,6 +284,7 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
         .order_by()
     )
     types = _types([row["item_version_id"] for row in rows])
+    spans: dict[tuple[Any, Any], int] = {}
     for row in rows:
         entry = figures[row["lead_department_id"]]
         entry.completed += row["completed"]
@@ -285,6 +294,13 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
         else:
             entry.promised += row["completed"]
             entry.early += row["early"]
+        if row["accepted_on"] is None:
+            continue  # completed without acceptance: no handling time to count
+        days = (row["accepted_on"], row["completed_on"])
+        if days not in spans:
+            spans[days] = max(0, working_days_between(_as_date(days[0]), _as_date(days[1])))
+        entry.working_days += spans[days] * row["completed"] - (row["paused"] or 0)
+        entry.timed += row["completed"]
     for row in joint_rows:
         # Joint cases are neither instant nor promised items in the figures (联办件).
         entry = figures[row["lead_department_id"]]
@@ -294,18 +310,6 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
         else:
             entry.promised -= row["joint"]
             entry.early -= row["early"]
-
-    for row in (
-        cases.filter(completed, accepted_at__isnull=False)
-        .annotate(accepted_on=local_date("accepted_at"), completed_on=local_date("completed_at"))
-        .values("lead_department_id", "accepted_on", "completed_on")
-        .annotate(cases=Count("pk"), paused=Sum("paused_working_days"))
-        .order_by()
-    ):
-        entry = figures[row["lead_department_id"]]
-        span = max(0, working_days_between(_as_date(row["accepted_on"]), _as_date(row["completed_on"])))
-        entry.working_days += max(0, span * row["cases"] - (row["paused"] or 0))
-        entry.timed += row["cases"]
 
     alerts = Alert.objects.filter(period.within("raised_at"))
     if wanted is not None:
