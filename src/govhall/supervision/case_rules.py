@@ -1,4 +1,4 @@
-"""The rules on cases (办件): what each one watches, and the evaluator that applies them.
+"""The rules on cases (办件): what each one watches, decided in Python for the cases selected.
 
 Facts come from the case row, its tasks, supplement requests and special procedures, and its
 timeline (:class:`~govhall.cases.models.CaseEvent`), never from pages. Time rules are preselected
@@ -10,14 +10,10 @@ by the same Python below, for the few cases selected, so the sweep and a case's 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
-
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
 
 from govhall.cases.models import Case, CaseEvent, SupplementRequest, Suspension, Task
 from govhall.catalog.models import ItemVersion
@@ -25,7 +21,7 @@ from govhall.core.calendar import SHANGHAI, deadline_for, working_days_between
 from govhall.supervision import clock
 from govhall.supervision.evaluation import Context, RuleConfig
 from govhall.supervision.models import Alert, Level
-from govhall.supervision.registry import COUNT, WORKING_DAYS, Finding, RuleSpec
+from govhall.supervision.registry import Finding
 
 CASE = "cases.case"
 TASK = "cases.task"
@@ -42,123 +38,11 @@ REPEATED_SUPPLEMENT = "repeated_supplement"
 SUSPENSION_OVERRUN = "suspension_overrun"
 OUT_OF_ORDER = "out_of_order"
 
-SPECS = [
-    RuleSpec(
-        ACCEPTANCE_DELAY,
-        "受理超时",
-        "acceptance delay",
-        CASE,
-        Level.YELLOW,
-        5,
-        WORKING_DAYS,
-        "受理时限（工作日）",
-        "网上申请提交（或补正）后，超过时限仍未受理、不予受理或告知补正（行政许可法第三十二条：五日内）。",
-    ),
-    RuleSpec(
-        DEADLINE_APPROACHING,
-        "临期预警",
-        "deadline approaching",
-        CASE,
-        Level.WARNING,
-        1,
-        WORKING_DAYS,
-        "剩余工作日不超过",
-        "承诺件距承诺办结期限不超过阈值个工作日仍未办结。",
-    ),
-    RuleSpec(
-        OVERDUE,
-        "超过承诺时限",
-        "overdue",
-        CASE,
-        Level.YELLOW,
-        0,
-        WORKING_DAYS,
-        "宽限（工作日）",
-        "超过承诺办结期限未办结或超期办结；同一办件再次超期（期限因暂停顺延后又超过）升为红牌。",
-    ),
-    RuleSpec(
-        STATUTORY_OVERDUE,
-        "超过法定时限",
-        "statutory limit passed",
-        CASE,
-        Level.RED,
-        0,
-        WORKING_DAYS,
-        "宽限（工作日）",
-        "超过法定办结期限未办结或超期办结。",
-    ),
-    RuleSpec(
-        STEP_OVERDUE,
-        "环节超时",
-        "step overdue",
-        TASK,
-        Level.WARNING,
-        0,
-        WORKING_DAYS,
-        "宽限（工作日）",
-        "单个办理环节超过其环节时限，即使整个办件尚未超期。",
-    ),
-    RuleSpec(
-        REFUSAL_WITHOUT_REASON,
-        "不予受理/不予许可未说明理由",
-        "refusal without reasons",
-        CASE,
-        Level.YELLOW,
-        description="作出不予受理或不予许可决定，未写明理由。",
-    ),
-    RuleSpec(
-        DECISION_WITHOUT_OPINION,
-        "决定无审批意见",
-        "decision without opinion",
-        CASE,
-        Level.YELLOW,
-        description="作出准予决定，未填写审批意见。",
-    ),
-    RuleSpec(
-        REPEATED_SUPPLEMENT,
-        "多次补正（未一次性告知）",
-        "repeated supplement requests",
-        CASE,
-        Level.YELLOW,
-        1,
-        COUNT,
-        "允许补正告知次数",
-        "同一办件补正告知次数超过阈值，违反一次性告知。",
-    ),
-    RuleSpec(
-        SUSPENSION_OVERRUN,
-        "特别程序超时",
-        "special procedure overrun",
-        SUSPENSION,
-        Level.YELLOW,
-        0,
-        WORKING_DAYS,
-        "宽限（工作日）",
-        "特别程序（听证、专家评审等）持续时间超过其最长时限。",
-    ),
-    RuleSpec(
-        OUT_OF_ORDER,
-        "违反办理顺序",
-        "handled out of order",
-        CASE,
-        Level.RED,
-        description="未经受理即作出决定或办结、未作决定即办结、结案后仍有办理操作等。",
-    ),
-]
-
 # Statuses whose clock runs towards the deadlines (decided cases still owe 办结).
 RUNNING = (Case.Status.ACCEPTED, Case.Status.IN_REVIEW, Case.Status.APPROVED, Case.Status.DENIED)
 OPEN_TASK = (Task.Status.OPEN, Task.Status.CLAIMED)
 
 
-def running_q() -> Q:
-    """Cases whose clock runs, written as the complement of the other statuses: with ``status``
-    indexed and no planner statistics, SQLite would otherwise scan the status index (nearly every
-    open case) instead of the deadline range the sweep asks for."""
-    return ~Q(status__in=[status for status in Case.Status.values if status not in RUNNING])
-
-
-# Timeline entries the rules read; the rest (drafts, uploads, claims, downloads…) change nothing.
 EVENT_KINDS = (
     "submitted",
     "supplement_requested",
@@ -585,136 +469,3 @@ RULES = {
     SUSPENSION_OVERRUN: suspension_overrun,
     OUT_OF_ORDER: out_of_order,
 }
-
-
-# --- The evaluator -------------------------------------------------------------------------------
-
-
-def _not_raised(kind: str, subject_type: str, due_column: str | None = None) -> Any:
-    raised = Alert.objects.filter(
-        rule_kind=kind, subject_type=subject_type, subject_id=Cast(OuterRef("pk"), output_field=CharField())
-    )
-    if due_column:
-        raised = raised.filter(due_at=OuterRef(due_column))
-    return ~Exists(raised)
-
-
-class CaseEvaluator:
-    """Applies :data:`RULES` to cases; see the module docstring for how cases are selected."""
-
-    name = "cases"
-
-    def due(self, ctx: Context) -> set[int]:
-        ids: set[int] = set()
-        ids |= self._acceptance_backlog(ctx)
-        ids |= self._approaching(ctx)
-        ids |= self._past(ctx, OVERDUE, "promised_deadline")
-        ids |= self._past(ctx, STATUTORY_OVERDUE, "statutory_deadline")
-        ids |= self._steps(ctx)
-        ids |= self._suspensions(ctx)
-        return ids
-
-    @staticmethod
-    def _ids(qs: QuerySet[Any], field_name: str = "pk") -> set[int]:
-        return set(qs.values_list(field_name, flat=True))
-
-    def _acceptance_backlog(self, ctx: Context) -> set[int]:
-        # Cases still waiting to be accepted past the limit are few by nature; no window needed
-        # (a supplement restarts the period without changing submitted_at).
-        ids: set[int] = set()
-        for days, departments in ctx.book.groups(ACCEPTANCE_DELAY):
-            q = Q(
-                status=Case.Status.SUBMITTED,
-                channel=Case.Channel.ONLINE,
-                submitted_at__lt=clock.late_if_before(ctx.now, days),
-            )
-            if departments is not None:
-                q &= Q(lead_department_id__in=departments)
-            ids |= self._ids(Case.objects.filter(q))
-        return ids
-
-    def _approaching(self, ctx: Context) -> set[int]:
-        ids: set[int] = set()
-        for days, departments in ctx.book.groups(DEADLINE_APPROACHING):
-            mark = f"{DEADLINE_APPROACHING}:{days}"
-            bound = clock.approaching_bound(ctx.now, days)
-            q = running_q() & Q(promised_deadline__gt=ctx.now, promised_deadline__lte=bound)
-            previous = ctx.window(mark)
-            if previous is not None:
-                q &= Q(promised_deadline__gt=previous)
-            if departments is not None:
-                q &= Q(lead_department_id__in=departments)
-            qs = Case.objects.filter(q).exclude(item_version__item_type=ItemVersion.ItemType.INSTANT)
-            ids |= self._ids(qs.filter(_not_raised(DEADLINE_APPROACHING, CASE, "promised_deadline")))
-            ctx.advance(mark, bound)
-        return ids
-
-    def _past(self, ctx: Context, kind: str, column: str) -> set[int]:
-        ids: set[int] = set()
-        for grace, departments in ctx.book.groups(kind):
-            mark = f"{kind}:{grace}"
-            cutoff = clock.passed_cutoff(ctx.now, grace)
-            q = running_q() & Q(**{f"{column}__lt": cutoff})
-            previous = ctx.window(mark)
-            if previous is not None:
-                q &= Q(**{f"{column}__gte": previous})
-            if departments is not None:
-                q &= Q(lead_department_id__in=departments)
-            ids |= self._ids(Case.objects.filter(q).filter(_not_raised(kind, CASE, column)))
-            ctx.advance(mark, cutoff)
-        return ids
-
-    def _steps(self, ctx: Context) -> set[int]:
-        ids: set[int] = set()
-        for grace, departments in ctx.book.groups(STEP_OVERDUE):
-            mark = f"{STEP_OVERDUE}:{grace}"
-            cutoff = clock.passed_cutoff(ctx.now, grace)
-            q = Q(status__in=OPEN_TASK, due_at__lt=cutoff)
-            previous = ctx.window(mark)
-            if previous is not None:
-                q &= Q(due_at__gte=previous)
-            if departments is not None:
-                q &= Q(candidate_department_id__in=departments)
-            qs = Task.objects.filter(q).filter(_not_raised(STEP_OVERDUE, TASK, "due_at"))
-            ids |= self._ids(qs, "case_id")
-            ctx.advance(mark, cutoff)
-        return ids
-
-    def _suspensions(self, ctx: Context) -> set[int]:
-        # Running special procedures are few; grouped by their maximum, one cutoff each.
-        ids: set[int] = set()
-        running = Suspension.objects.filter(ended_at__isnull=True)
-        maxima = sorted(set(running.values_list("max_days", flat=True)))
-        for grace, departments in ctx.book.groups(SUSPENSION_OVERRUN):
-            for max_days in maxima:
-                q = Q(max_days=max_days, started_at__lt=clock.late_if_before(ctx.now, max_days + grace))
-                if departments is not None:
-                    q &= Q(case__lead_department_id__in=departments)
-                qs = running.filter(q).filter(_not_raised(SUSPENSION_OVERRUN, SUSPENSION))
-                ids |= self._ids(qs, "case_id")
-        return ids
-
-    def changed(self, since: datetime | None) -> set[int]:
-        qs = CaseEvent.objects.exclude(kind__in=QUIET_KINDS)
-        if since is not None:
-            qs = qs.filter(occurred_at__gte=since)
-        return set(qs.values_list("case_id", flat=True).distinct())
-
-    def check(self, ctx: Context, ids: Sequence[int]) -> list[Finding]:
-        findings: list[Finding] = []
-        for case in load_facts(ids):
-            if case.row["case_no"] is None:
-                continue  # a draft: nothing filed yet
-            for kind, rule in RULES.items():
-                config = ctx.book.config(kind, case.department_id)
-                if kind != STEP_OVERDUE and not config.enabled:
-                    continue
-                findings.extend(f for f in rule(ctx, case, config) if f.identity not in case.raised)
-        return findings
-
-
-def by_case(findings: Iterable[Finding]) -> dict[int | None, list[Finding]]:
-    grouped: dict[int | None, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        grouped[finding.case_id].append(finding)
-    return grouped
