@@ -229,13 +229,15 @@ def _figures(request: HttpRequest, period: Period) -> tuple[list[Any], metrics.F
 @watchers_only
 def metrics_table(request: HttpRequest) -> HttpResponse:
     period, problem = _period(request, Period.month_of(_now().astimezone(metrics.SHANGHAI).date()))
-    rows, totals, _ = _figures(request, period)
+    rows, totals, departments = _figures(request, period)
+    months = metrics.by_month(period, departments) if period.end > Period.month_of(period.start).end else []
     context = {
         **_common(request, "metrics"),
         "period": period,
         "problem": problem,
         "rows": rows,
         "totals": totals,
+        "months": [(month, metrics.total(figures.values())) for month, figures in months],
         "columns": export.FIGURE_COLUMNS,
     }
     return render(request, "supervision/metrics.html", context)

@@ -136,6 +136,8 @@ def test_metrics_table_and_export(cards: tuple[Alert, Alert], supervisor: Any, c
     clerk_page = client_for(clerk).get("/supervision/metrics/", {"period": "2026-11"}).content.decode()
     assert "市市场监管局" in clerk_page and "罗定市市场监管局" not in clerk_page
     assert "统计周期格式" in client.get("/supervision/metrics/", {"period": "bad"}).content.decode()
+    quarter = client.get("/supervision/metrics/", {"period": "2026Q4"}).content.decode()
+    assert "按月合计" in quarter and "?period=2026-11" in quarter and "?period=2026-10" in quarter
 
 
 def test_ranking_page(cards: tuple[Alert, Alert], supervisor: Any) -> None:
