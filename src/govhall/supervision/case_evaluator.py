@@ -75,7 +75,7 @@ class CaseEvaluator:
 
     @staticmethod
     def _ids(qs: QuerySet[Any], field_name: str = "pk") -> set[int]:
-        return set(qs.values_list(field_name, flat=True))
+        return set(qs.order_by().values_list(field_name, flat=True))
 
     def _acceptance_backlog(self, ctx: Context) -> set[int]:
         # Cases still waiting to be accepted past the limit are few by nature; no window needed
@@ -143,7 +143,7 @@ class CaseEvaluator:
         # Running special procedures are few; grouped by their maximum, one cutoff each.
         ids: set[int] = set()
         running = Suspension.objects.filter(ended_at__isnull=True)
-        maxima = sorted(set(running.values_list("max_days", flat=True)))
+        maxima = sorted(set(running.order_by().values_list("max_days", flat=True).distinct()))
         for grace, departments in ctx.book.groups(SUSPENSION_OVERRUN):
             for max_days in maxima:
                 q = Q(max_days=max_days, started_at__lt=clock.late_if_before(ctx.now, max_days + grace))
@@ -157,7 +157,8 @@ class CaseEvaluator:
         qs = CaseEvent.objects.exclude(kind__in=QUIET_KINDS)
         if since is not None:
             qs = qs.filter(occurred_at__gte=since)
-        return set(qs.values_list("case_id", flat=True).distinct())
+        # Without the model's ordering, which DISTINCT would otherwise include (one row per entry).
+        return set(qs.order_by().values_list("case_id", flat=True).distinct())
 
     def check(self, ctx: Context, ids: Sequence[int]) -> list[Finding]:
         findings: list[Finding] = []

@@ -56,6 +56,7 @@ class RuleBook:
         for entries in self._regional.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self._paths: dict[int, str] | None = None
+        self._some_paths: dict[int, str] = {}
         self._cache: dict[tuple[str, int], RuleConfig] = {}
 
     @classmethod
@@ -68,7 +69,8 @@ class RuleBook:
         return self._paths
 
     def _path_of(self, department_id: int) -> str:
-        paths = self._department_paths()
+        # A check of a few cases asks about a few departments; only a sweep's groups need them all.
+        paths = self._paths if self._paths is not None else self._some_paths
         if department_id not in paths:
             found = Department.objects.filter(pk=department_id).values_list("region__path", flat=True).first()
             paths[department_id] = found or ""
