@@ -83,7 +83,7 @@ class RequestEvaluator:
         qs = RequestEvent.objects.exclude(kind__in=QUIET_KINDS)
         if since is not None:
             qs = qs.filter(at__gte=since)
-        return set(qs.values_list("request_id", flat=True).distinct())
+        return set(qs.order_by().values_list("request_id", flat=True).distinct())
 
     def check(self, ctx: Context, ids: Sequence[int]) -> list[Finding]:
         findings: list[Finding] = []
