@@ -35,7 +35,10 @@ lint: $(STAMP)
 	DEBUG=1 $(VENV)/bin/mypy
 
 bench: $(STAMP)
-	DEBUG=1 $(PY) bench/run.py
+	DEBUG=1 $(PY) bench/run.py $(BENCH)
+	@if [ -n "$${GOVHALL_BENCH_POSTGRES_URL:-}" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+	  DEBUG=1 $(PY) bench/run.py --database postgresql $(BENCH); \
+	else echo "PostgreSQL benchmarks not run: no server on 127.0.0.1:5432 and GOVHALL_BENCH_POSTGRES_URL unset"; fi
 
 migrate: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate

@@ -203,6 +203,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["lead_department", "status"]),
             models.Index(fields=["applicant", "-created_at"]),
+            # Period figures (收件) select by the submission instant.
+            models.Index(fields=["submitted_at"], name="case_submitted_at"),
             # The deadline sweep reads only cases whose clock runs; closed cases never enter it.
             models.Index(
                 fields=["promised_deadline"],

@@ -237,8 +237,8 @@ def _types(version_ids: Iterable[int]) -> dict[int, str]:
 def by_department(period: Period, department_ids: Iterable[int] | None = None) -> dict[int, Figures]:
     """Figures of each department with anything in ``period`` (all, or only ``department_ids``).
 
-    Grouped queries: the cases received or accepted in the period (one pass: ``submitted_at`` has
-    no index of its own), those completed (by department, item version — whose type is looked up
+    Grouped queries: the cases received or accepted in the period (one pass over the
+    ``submitted_at`` and ``accepted_at`` indexes), those completed (by department, item version — whose type is looked up
     once — and acceptance and completion day), and the joint ones among those (few).
     """
     wanted = None if department_ids is None else list(department_ids)
