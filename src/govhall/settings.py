@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govhall.core.middleware.RequestIdMiddleware",
+    "govhall.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govhall.core.middleware.SiteLanguageMiddleware",
     "govhall.catalog.middleware.ChineseVariantMiddleware",

@@ -24,3 +24,4 @@ urlpatterns = [
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.portal.urls")),
 ]
+handler500 = "govhall.core.views.server_error"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.signals import got_request_exception
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -54,7 +55,9 @@ ERROR_SHAPE_DESCRIPTION = """
 
 Common codes: `validation_error` (422), `bad_request` (400), `unauthenticated` (401),
 `invalid_credentials` (401), `forbidden` / `csrf_failed` (403), `not_found` (404),
-`locked_out` (429), `throttled` (429), `server_error` (500).
+`locked_out` (429), `throttled` (429), `server_error` (500), `database_unavailable` (503: the
+database could not be reached or dropped the connection; nothing was saved by the failed request,
+so retry after the `Retry-After` seconds, with the same `Idempotency-Key` for a submission).
 
 ## 认证 Authentication
 
@@ -116,6 +119,20 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+# Seconds a client should wait before retrying while the database is unreachable (a restart or a
+# failover usually takes a few seconds).
+DATABASE_RETRY_AFTER = 5
+
+DATABASE_UNAVAILABLE = (
+    "数据库暂时无法访问，请稍后重试",
+    "the database is temporarily unavailable; retry shortly",
+)
+
+
+def database_unavailable_body() -> dict[str, Any]:
+    return error_body("database_unavailable", *DATABASE_UNAVAILABLE)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
         return api.create_response(request, body, status=status)
@@ -157,6 +174,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
         return respond(request, error_body("forbidden", *_HTTP_MESSAGES[403]), 403)
 
+    def on_database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        # The transaction of the request was rolled back with the connection: nothing was saved.
+        logger.warning("database unavailable (request %s): %s", current_request_id(), exc)
+        response = respond(request, database_unavailable_body(), 503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled API error (request %s)", current_request_id())
         # Django's own 500 path sends this signal; error reporters and the test client listen to it.
@@ -172,6 +196,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         HttpError: on_http_error,
         Http404: on_not_found,
         DjangoPermissionDenied: on_permission_denied,
+        OperationalError: on_database_unavailable,
+        InterfaceError: on_database_unavailable,
         Exception: on_unexpected,
     }
     for exc_class, handler in handlers.items():
