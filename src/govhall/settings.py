@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "govhall.keys",
     "govhall.licences",
     "govhall.payments",
+    "govhall.analytics",
     # Before oauth2_provider so that its consent and logout templates are govhall's.
     "govhall.sso",
     "oauth2_provider",
@@ -153,6 +154,17 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Analytics: the warehouse refresh reads GOVHALL_WAREHOUSE_SOURCE (a replica from REPLICA_DATABASE_URL
+# when one is given, else the primary) and writes GOVHALL_WAREHOUSE_PATH (DuckDB).
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "").strip()
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+GOVHALL_WAREHOUSE_SOURCE = os.environ.get(
+    "GOVHALL_WAREHOUSE_SOURCE", "replica" if REPLICA_DATABASE_URL else "default"
+)
+GOVHALL_WAREHOUSE_PATH = Path(os.environ.get("GOVHALL_WAREHOUSE_PATH", VAR_DIR / "warehouse.duckdb"))
+GOVHALL_WAREHOUSE_OVERLAP_SECONDS = int(os.environ.get("GOVHALL_WAREHOUSE_OVERLAP_SECONDS", "600"))
 
 # --- Cache, sessions, queue -------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

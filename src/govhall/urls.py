@@ -16,6 +16,7 @@ urlpatterns = [
     path("sso/", include("govhall.sso.urls")),
     path("messages/", include("govhall.notifications.urls")),
     path("supervision/", include("govhall.supervision.urls")),
+    path("analytics/", include("govhall.analytics.urls")),
     path("disclosure/", include("govhall.disclosure.urls")),
     path("cases/<str:case_no>/result.pdf", result_pdf, name="cases-result-pdf"),
     path("workbench/", include("govhall.cases.workbench_urls")),
