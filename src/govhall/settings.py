@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "govhall.licences",
     "govhall.payments",
     "govhall.analytics",
+    "govhall.ratings",
+    "govhall.complaints",
     # Before oauth2_provider so that its consent and logout templates are govhall's.
     "govhall.sso",
     "oauth2_provider",
