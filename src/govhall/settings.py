@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "govhall.keys",
     "govhall.licences",
     "govhall.payments",
+    "govhall.documents",
     "govhall.analytics",
     "govhall.ratings",
     "govhall.complaints",
