@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "govhall.payments",
     "govhall.documents",
     "govhall.analytics",
+    "govhall.mailbox",
+    "govhall.surveys",
     "govhall.ratings",
     "govhall.complaints",
     # Before oauth2_provider so that its consent and logout templates are govhall's.

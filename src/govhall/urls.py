@@ -18,6 +18,8 @@ urlpatterns = [
     path("supervision/", include("govhall.supervision.urls")),
     path("analytics/", include("govhall.analytics.urls")),
     path("disclosure/", include("govhall.disclosure.urls")),
+    path("mailbox/", include("govhall.mailbox.urls")),
+    path("surveys/", include("govhall.surveys.urls")),
     path("cases/<str:case_no>/result.pdf", result_pdf, name="cases-result-pdf"),
     path("workbench/", include("govhall.cases.workbench_urls")),
     path("", include("govhall.payments.urls")),
