@@ -1,4 +1,4 @@
-"""/api/v1/supervision: alerts (list, detail, explain, decide) and metrics per department and period.
+"""/api/v1/supervision: alerts (list, detail, explain, decide, escalate) and metrics per department and period.
 
 Only supervisors, staff of a department (their own department's alerts and figures) and platform
 admins get anything; everyone else gets 403. Handlers translate: input → selector/service → output.
@@ -46,6 +46,9 @@ class AlertOut(Schema):
     explained_at: datetime | None
     decision_note: str
     decided_at: datetime | None
+    escalated_at: datetime | None = None
+    escalated_to: str | None = Field(None, description="督办区划代码 region the alert was escalated to")
+    escalation_note: str = ""
 
 
 class AlertListOut(Schema):
@@ -55,7 +58,7 @@ class AlertListOut(Schema):
 
 class AlertFilterIn(Schema):
     level: str = Field("", description="warning | yellow | red")
-    status: str = Field("", description="open | explained | closed | upheld")
+    status: str = Field("", description="open | explained | closed | upheld | pending (open or explained)")
     rule: str = Field("", description="规则 rule kind, e.g. overdue")
     department: str = Field("", description="部门代码 department code")
     period: str = Field("", description="发出时间所在周期 2026 | 2026Q4 | 2026-11")
@@ -119,6 +122,9 @@ def _alert_out(alert: Alert) -> AlertOut:
         explained_at=alert.explained_at,
         decision_note=alert.decision_note,
         decided_at=alert.decided_at,
+        escalated_at=alert.escalated_at,
+        escalated_to=alert.escalated_to.code if alert.escalated_to else None,
+        escalation_note=alert.escalation_note,
     )
 
 
@@ -148,7 +154,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilterIn]) -> AlertLis
     user = _caller(request)
     if filters.level and filters.level not in Level.values:
         raise _invalid("level", filters.level)
-    if filters.status and filters.status not in Alert.Status.values:
+    if filters.status and filters.status not in (*Alert.Status.values, selectors.PENDING):
         raise _invalid("status", filters.status)
     if filters.rule and registry.spec(filters.rule) is None:
         raise _invalid("rule", filters.rule)
@@ -191,6 +197,17 @@ def explain_alert(request: HttpRequest, alert_id: int, payload: ExplainIn) -> Al
 def decide_alert(request: HttpRequest, alert_id: int, payload: DecideIn) -> AlertOut:
     user, alert = _alert(request, alert_id)
     services.decide_alert(actor=user, alert=alert, decision=payload.decision, note=payload.note)
+    return _alert_out(_alert(request, alert_id)[1])
+
+
+class EscalateIn(Schema):
+    note: str = Field(..., description="督办事由 reason for escalating")
+
+
+@router.post("/alerts/{alert_id}/escalate", response={200: AlertOut, **ERRORS}, summary="提级督办 escalate")
+def escalate_alert(request: HttpRequest, alert_id: int, payload: EscalateIn) -> AlertOut:
+    user, alert = _alert(request, alert_id)
+    services.escalate_alert(actor=user, alert=alert, note=payload.note)
     return _alert_out(_alert(request, alert_id)[1])
 
 

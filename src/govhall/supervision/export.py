@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from govhall.cases.models import Case
 from govhall.core.calendar import SHANGHAI
 from govhall.identity.models import Department
 from govhall.supervision import registry
@@ -101,6 +102,7 @@ def alerts_workbook(alerts: Iterable[Alert]) -> bytes:
         "状态",
         "情况说明",
         "审核意见",
+        "提级督办",
     ]
     rows = [
         [
@@ -114,8 +116,49 @@ def alerts_workbook(alerts: Iterable[Alert]) -> bytes:
             alert.get_status_display().split(" ")[0],
             alert.explanation,
             alert.decision_note,
+            f"{alert.escalated_to.name if alert.escalated_to else ''}：{alert.escalation_note}"
+            if alert.escalated_at
+            else "",
         ]
         for alert in alerts
     ]
     _sheet(workbook, "监察告警", headers, rows)
+    return _save(workbook)
+
+
+def cases_workbook(title: str, cases: Iterable[Case]) -> bytes:
+    """The cases behind one figure, as the drill-down page lists them."""
+
+    def when(moment: Any) -> str:
+        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    workbook = Workbook()
+    headers = [
+        "办件编号",
+        "事项",
+        "部门",
+        "渠道",
+        "状态",
+        "提交时间",
+        "受理时间",
+        "承诺办结期限",
+        "办结时间",
+        "时效",
+    ]
+    rows = [
+        [
+            case.case_no,
+            case.item_version.name,
+            case.lead_department.name,
+            case.get_channel_display().split(" ")[0],
+            case.get_status_display().split(" ")[0],
+            when(case.submitted_at),
+            when(case.accepted_at),
+            when(case.promised_deadline),
+            when(case.completed_at),
+            case.get_timeliness_display().split(" ")[0] if case.timeliness else "",
+        ]
+        for case in cases
+    ]
+    _sheet(workbook, title[:31], headers, rows)
     return _save(workbook)

@@ -131,6 +131,26 @@ class Alert(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField("审核时间 decided at", null=True, blank=True)
+    # 提级督办: handed up to the supervisors of a higher region, by one of them or automatically
+    # when a card stays unexplained too long; the status life cycle goes on unchanged.
+    escalated_at = models.DateTimeField("督办时间 escalated at", null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="督办提请人 escalated by",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalated_to = models.ForeignKey(
+        Region,
+        verbose_name="督办区划 escalated to",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalation_note = models.TextField("督办事由 escalation reason", blank=True)
 
     class Meta:
         verbose_name = "监察告警 supervision alert"
@@ -153,6 +173,10 @@ class Alert(models.Model):
     @property
     def is_card(self) -> bool:
         return self.level in CARD_LEVELS
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
 
     @property
     def is_decided(self) -> bool:

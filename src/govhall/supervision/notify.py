@@ -24,11 +24,13 @@ from govhall.supervision.models import Alert
 RAISED = "supervision.alert_raised"
 EXPLAINED = "supervision.alert_explained"
 DECIDED = "supervision.alert_decided"
+ESCALATED = "supervision.alert_escalated"
 
 SPECS = [
     EventSpec(RAISED, "{{ level }}：{{ rule }}（{{ department }}）", (SITE, EMAIL)),
     EventSpec(EXPLAINED, "告警已说明待审核：{{ rule }}（{{ department }}）"),
     EventSpec(DECIDED, "告警审核结果：{{ decision }}（{{ rule }}）", (SITE, EMAIL)),
+    EventSpec(ESCALATED, "提级督办：{{ rule }}（{{ department }}）", (SITE, EMAIL)),
 ]
 
 
@@ -86,6 +88,8 @@ def context(alert: Alert) -> dict[str, Any]:
         "explanation": alert.explanation,
         "decision": alert.get_status_display().split(" ")[0],
         "decision_note": alert.decision_note,
+        "escalated_to": alert.escalated_to.name if alert.escalated_to else "",
+        "escalation_note": alert.escalation_note,
     }
 
 
@@ -118,3 +122,10 @@ def decided(alert: Alert) -> None:
     if alert.explained_by is not None:
         people.append(alert.explained_by)
     notify(recipients=people, event=DECIDED, context=context(alert), link=link(alert), related=alert)
+
+
+def escalated(alert: Alert) -> None:
+    """To the supervisors of the region it was handed up to (and above), and back to the department."""
+    target = alert.escalated_to or alert.region
+    people = list({user.pk: user for user in [*supervisors_of(target), *department_people(alert)]}.values())
+    notify(recipients=people, event=ESCALATED, context=context(alert), link=link(alert), related=alert)

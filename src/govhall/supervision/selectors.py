@@ -32,6 +32,9 @@ OPEN_STATUSES = (
 RUNNING = (Case.Status.ACCEPTED, Case.Status.IN_REVIEW, Case.Status.APPROVED, Case.Status.DENIED)
 
 
+PENDING = "pending"  # not yet decided: open or explained (未结)
+
+
 @dataclass(frozen=True)
 class AlertFilters:
     level: str = ""
@@ -44,12 +47,16 @@ class AlertFilters:
 
 def alerts(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert]:
     qs = permissions.restrict(
-        Alert.objects.select_related("department", "region", "case", "case__item_version"), user, "view"
+        Alert.objects.select_related("department", "region", "escalated_to", "case", "case__item_version"),
+        user,
+        "view",
     )
     f = filters or AlertFilters()
     if f.level:
         qs = qs.filter(level=f.level)
-    if f.status:
+    if f.status == PENDING:
+        qs = qs.filter(status__in=[Alert.Status.OPEN, Alert.Status.EXPLAINED])
+    elif f.status:
         qs = qs.filter(status=f.status)
     if f.rule:
         qs = qs.filter(rule_kind=f.rule)

@@ -4,6 +4,7 @@ decision, and the rule settings. Each runs in one transaction with its audit eve
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ def _snapshot(alert: Alert) -> dict[str, Any]:
         "status": alert.status,
         "explanation": alert.explanation,
         "decision_note": alert.decision_note,
+        "escalated_to": alert.escalated_to_id,
+        "escalation_note": alert.escalation_note,
     }
 
 
@@ -188,6 +191,91 @@ def decide_alert(*, actor: User, alert: Alert, decision: str, note: str = "") ->
         )
         notify.decided(locked)
     return locked
+
+
+# --- Escalation (提级督办) --------------------------------------------------------------------------
+
+
+def _escalation_target(alert: Alert) -> Region:
+    """The region above the alert's own; the alert's region itself at the top of the tree."""
+    region = alert.escalated_to or alert.region
+    return region.parent if region.parent_id is not None and region.parent else region
+
+
+def _escalate(locked: Alert, *, actor: User | None, note: str, now: Any) -> Alert:
+    before = _snapshot(locked)
+    locked.escalated_at = now
+    locked.escalated_by = actor
+    locked.escalated_to = _escalation_target(locked)
+    locked.escalation_note = note
+    locked.save(update_fields=["escalated_at", "escalated_by", "escalated_to", "escalation_note"])
+    record_event(
+        actor=actor,
+        action="supervision.alert_escalated",
+        obj=locked,
+        before=before,
+        after=_snapshot(locked),
+    )
+    notify.escalated(locked)
+    return locked
+
+
+def escalate_alert(*, actor: User, alert: Alert, note: str) -> Alert:
+    """A supervisor hands an undecided alert up to the supervisors of the region above (提级督办);
+    the department still explains it and a supervisor still decides it."""
+    text = note.strip()[:MAX_TEXT]
+    if not text:
+        raise _required("note", "请填写提级督办的事由", "a reason is required to escalate an alert")
+    with transaction.atomic():
+        locked = _locked(actor, alert, "decide")
+        if locked.is_decided:
+            raise _wrong_status(locked, "提级督办", "escalate")
+        if locked.is_escalated:
+            raise Conflict(
+                "alert_already_escalated",
+                "该告警已提级督办",
+                "the alert has already been escalated",
+                status=409,
+            )
+        return _escalate(locked, actor=actor, note=text, now=deadlines.now())
+
+
+def escalate_unexplained(*, now: Any = None) -> list[Alert]:
+    """Cards the department has not explained within ``GOVHALL_SUPERVISION_ESCALATE_AFTER`` (setting
+    or environment; default 3, 0 switches it off) working days of
+    being raised are escalated automatically. Unexplained open cards are few, so they are read
+    from the status index and their age counted in working days here."""
+    from django.conf import settings
+
+    from govhall.core.calendar import SHANGHAI, working_days_between
+
+    configured = getattr(settings, "GOVHALL_SUPERVISION_ESCALATE_AFTER", None)
+    days = int(
+        configured if configured is not None else os.environ.get("GOVHALL_SUPERVISION_ESCALATE_AFTER", "3")
+    )
+    if days <= 0:
+        return []
+    moment = now or deadlines.now()
+    today = moment.astimezone(SHANGHAI).date()
+    escalated = []
+    candidates = Alert.objects.filter(
+        status=Alert.Status.OPEN, level__in=[Level.YELLOW, Level.RED], escalated_at__isnull=True
+    ).values_list("pk", "raised_at")
+    for pk, raised_at in candidates:
+        age = working_days_between(raised_at.astimezone(SHANGHAI).date(), today)
+        if age < days:
+            continue
+        with transaction.atomic():
+            locked = (
+                Alert.objects.select_for_update(of=("self",))
+                .select_related("region", "department", "escalated_to")
+                .get(pk=pk)
+            )
+            if locked.status != Alert.Status.OPEN or locked.is_escalated:
+                continue  # explained or escalated meanwhile
+            note = f"黄牌、红牌发出后 {age} 个工作日未说明情况，自动提级督办（时限 {days} 个工作日）。"
+            escalated.append(_escalate(locked, actor=None, note=note, now=moment))
+    return escalated
 
 
 # --- Rule settings -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from govhall.supervision import evaluation
+from govhall.supervision import evaluation, services
 
 
 # Every five minutes, like the case deadline sweep; one at a time across consumers (the raise is
@@ -15,7 +15,9 @@ from govhall.supervision import evaluation
 @db_periodic_task(crontab(minute="*/5"))
 @lock_task("supervision-sweep")
 def sweep_supervision_rules() -> dict[str, Any]:
-    return evaluation.sweep().as_dict()
+    result = evaluation.sweep().as_dict()
+    result["escalated"] = len(services.escalate_unexplained())
+    return result
 
 
 @db_task(retries=2, retry_delay=30)

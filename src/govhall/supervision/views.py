@@ -23,7 +23,7 @@ from govhall.cases import deadlines
 from govhall.core import permissions
 from govhall.core.errors import DomainError
 from govhall.identity.models import Region, User
-from govhall.supervision import export, metrics, ranking, registry, selectors, services
+from govhall.supervision import charts, export, metrics, ranking, registry, selectors, services
 from govhall.supervision import permissions as supervision_permissions
 from govhall.supervision.metrics import Period
 from govhall.supervision.models import Alert, Level
@@ -114,7 +114,9 @@ def _alert_filters(request: HttpRequest) -> tuple[selectors.AlertFilters, str]:
     return (
         selectors.AlertFilters(
             level=get.get("level", "") if get.get("level") in Level.values else "",
-            status=get.get("status", "") if get.get("status") in Alert.Status.values else "",
+            status=get.get("status", "")
+            if get.get("status") in (*Alert.Status.values, selectors.PENDING)
+            else "",
             rule=get.get("rule", "") if registry.spec(get.get("rule", "")) else "",
             department=_int(get.get("department")),
             period=period,
@@ -138,7 +140,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         "page": Paginator(selectors.alerts(request.user, filters), 30).get_page(request.GET.get("page")),
         "query_string": query.urlencode(),
         "levels": Level.choices,
-        "statuses": Alert.Status.choices,
+        "statuses": [(selectors.PENDING, "未结（待说明、待审核） pending"), *Alert.Status.choices],
         "rules": selectors.rule_choices(),
         "departments": selectors.departments(request.user),
     }
@@ -178,6 +180,9 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_decide": not alert.is_decided
         and permissions.can_act(user, alert, "decide")
         and (alert.status == Alert.Status.EXPLAINED or not alert.is_card),
+        "may_escalate": not alert.is_decided
+        and not alert.is_escalated
+        and permissions.can_act(user, alert, "decide"),
     }
     return render(request, "supervision/alert.html", context)
 
@@ -215,6 +220,22 @@ def alert_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("supervision:alert", pk=pk)
 
 
+@require_POST
+@watchers_only
+def alert_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert_or_404(request, pk)
+    try:
+        escalated = services.escalate_alert(
+            actor=_user(request), alert=alert, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        target = escalated.escalated_to.name if escalated.escalated_to else ""
+        messages.success(request, f"已提级督办，已通知{target}监察人员。")
+    return redirect("supervision:alert", pk=pk)
+
+
 # --- Metrics and ranking -------------------------------------------------------------------------
 
 
@@ -239,6 +260,7 @@ def metrics_table(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "months": [(month, metrics.total(figures.values())) for month, figures in months],
         "columns": export.FIGURE_COLUMNS,
+        "drillable": charts.METRIC_FIGURES,
     }
     return render(request, "supervision/metrics.html", context)
 

@@ -73,7 +73,12 @@ def journey(tab: Any, screenshot: Any, case_no: str, card: Alert) -> None:
     assert "已超期 1 个工作日" in row.inner_text()
     assert watcher.locator("tr.tone-due_soon").count() == 1
     assert watcher.locator(".gh-sv-stat.is-yellow strong").inner_text() == "1"
+    watcher.wait_for_selector('#sv-charts[data-ready="true"]')
+    assert watcher.locator("#sv-chart-trend canvas").count() == 1
+    assert watcher.locator("#sv-chart-departments canvas").count() == 1
     screenshot(watcher, "supervision-board")
+    watcher.locator(".gh-sv-stat.is-yellow").click()
+    assert watcher.locator(f"a[href='/supervision/alerts/{card.pk}/']").count() >= 1
 
     clerk_tab = tab()
     log_in(clerk_tab, "reviewer", f"/supervision/alerts/{card.pk}/")

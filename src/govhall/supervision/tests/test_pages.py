@@ -9,27 +9,11 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from govhall.cases.tests.helpers import publish_item
 from govhall.supervision.models import Alert
-from govhall.supervision.tests.helpers import accepted_case, check, only_rules
-from govhall.testing import personas
 
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/supervision/", "/supervision/alerts/", "/supervision/metrics/", "/supervision/ranking/"]
-
-
-@pytest.fixture
-def cards(citizen: Any, item: Any, clerk: Any, other_county_clerk: Any, clock: Any) -> tuple[Alert, Alert]:
-    """A yellow card in the city's dept A and one in 罗定市 (another county)."""
-    only_rules("overdue")
-    city = accepted_case(citizen, item, clerk, clock, "2026-11-20 10:00")
-    county_item = publish_item(personas.department("other_county_dept"))
-    county = accepted_case(citizen, county_item, other_county_clerk, clock, "2026-11-20 10:00")
-    (city_card,) = check(city, "2026-12-07 09:00")
-    (county_card,) = check(county, "2026-12-07 09:00")
-    clock("2026-12-07 09:30")
-    return city_card, county_card
 
 
 def client_for(user: Any) -> Client:
