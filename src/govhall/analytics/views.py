@@ -24,6 +24,7 @@ from govhall.analytics.models import WarehouseRun
 from govhall.analytics.permissions import Scope, scope_for
 from govhall.analytics.queries import MAP_FIGURES, Period
 from govhall.core import permissions
+from govhall.core.errors import DomainError
 
 View = Callable[..., HttpResponse]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -184,6 +185,9 @@ def report_xlsx(request: HttpRequest, scope: Scope) -> HttpResponse:
 @require_POST
 @leaders_only
 def refresh(request: HttpRequest, scope: Scope) -> HttpResponse:
-    services.request_refresh(actor=request.user)
+    try:
+        services.request_refresh(actor=request.user)
+    except DomainError as exc:
+        raise DjangoPermissionDenied(exc.message_zh) from exc
     messages.success(request, "已安排数据仓库刷新，稍后刷新页面即可看到最新数据。")
     return redirect("analytics:dashboard")
