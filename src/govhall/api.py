@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Swagger
 from govhall.cases.api import router as cases_router
 from govhall.cases.results_api import router as results_router
 from govhall.catalog.api import router as catalog_router
+from govhall.complaints.api import router as complaints_router
 from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
 from govhall.datahub.api import router as datahub_router
 from govhall.disclosure.api import router as disclosure_router
@@ -18,6 +19,7 @@ from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
 from govhall.licences.api import router as licences_router
 from govhall.payments.api import router as payments_router
+from govhall.ratings.api import router as ratings_router
 from govhall.supervision.api import router as supervision_router
 
 api = NinjaAPI(
@@ -38,6 +40,8 @@ api.add_router("/datahub/", datahub_router)
 api.add_router("/disclosure/", disclosure_router)
 api.add_router("/licences", licences_router)
 api.add_router("/payments/", payments_router)
+api.add_router("/ratings/", ratings_router)
+api.add_router("/interaction/", complaints_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/", cases_router)
 api.add_router("/", results_router)

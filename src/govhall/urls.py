@@ -18,6 +18,8 @@ urlpatterns = [
     path("supervision/", include("govhall.supervision.urls")),
     path("analytics/", include("govhall.analytics.urls")),
     path("disclosure/", include("govhall.disclosure.urls")),
+    path("ratings/", include("govhall.ratings.urls")),
+    path("interaction/", include("govhall.complaints.urls")),
     path("documents/", include("govhall.documents.urls")),
     path("mailbox/", include("govhall.mailbox.urls")),
     path("surveys/", include("govhall.surveys.urls")),

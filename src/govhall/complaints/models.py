@@ -82,6 +82,10 @@ class Consultation(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
 
 class Complaint(models.Model):
     class Target(models.TextChoices):

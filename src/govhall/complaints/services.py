@@ -71,7 +71,7 @@ def _applicant(actor: Any) -> None:
         )
 
 
-def _text(value: str, field: str, zh: str, en: str, *, minimum: int = 5, maximum: int = MAX_TEXT) -> str:
+def _text(value: str, field: str, zh: str, en: str, *, minimum: int = 2, maximum: int = MAX_TEXT) -> str:
     value = value.strip()
     if len(value) < minimum:
         raise DomainError(f"{field}_required", zh, en, details={"field": field})
@@ -142,7 +142,7 @@ def ask(
             details={"field": "department"},
         )
     subject = _text(subject, "subject", "请填写标题", "give a subject", minimum=2, maximum=100)
-    question = _text(question, "question", "请写明咨询内容（至少5个字）", "write the question")
+    question = _text(question, "question", "请写明咨询内容（至少5个字）", "write the question", minimum=5)
     key = idempotency_key.strip()[:64]
 
     def create() -> Consultation:
@@ -284,7 +284,9 @@ def complain(
             details={"field": "staff_name"},
         )
     subject = _text(subject, "subject", "请填写标题", "give a subject", minimum=2, maximum=100)
-    content = _text(content, "content", "请写明投诉事实和诉求（至少5个字）", "describe what happened")
+    content = _text(
+        content, "content", "请写明投诉事实和诉求（至少5个字）", "describe what happened", minimum=5
+    )
     key = idempotency_key.strip()[:64]
 
     def create() -> Complaint:
