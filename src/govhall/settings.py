@@ -301,6 +301,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "govhall <noreply@govhall.localhost>")
 # Dotted path of the SMS carrier adapter (govhall.notifications.sms.SmsGateway).
 GOVHALL_SMS_GATEWAY = os.environ.get("GOVHALL_SMS_GATEWAY", "govhall.notifications.sms.LogSmsGateway")
+# Seconds before a delivery claimed by a worker that died is tried again, and before one whose task
+# was lost is enqueued again by the periodic sweep (notifications.sending).
+GOVHALL_DELIVERY_CLAIM_LEASE = int(os.environ.get("GOVHALL_DELIVERY_CLAIM_LEASE", "600"))
+GOVHALL_DELIVERY_STALE_AFTER = int(os.environ.get("GOVHALL_DELIVERY_STALE_AFTER", "900"))
 # Public address of the site, for links in e-mails (e.g. https://www.yunfu.gov.cn); none when empty.
 GOVHALL_SITE_URL = os.environ.get("GOVHALL_SITE_URL", "")
 

@@ -27,8 +27,11 @@ from govhall.notifications.models import Delivery, Message
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-CLAIM_LEASE = timedelta(minutes=10)
-STALE_AFTER = timedelta(minutes=15)
+# A claim older than the lease is taken to belong to a dead worker; a delivery untouched for
+# STALE_AFTER had its task lost and is enqueued again by the periodic sweep (settings, so that a
+# fault drill can shorten them; defaults 10 and 15 minutes).
+CLAIM_LEASE = timedelta(seconds=settings.GOVHALL_DELIVERY_CLAIM_LEASE)
+STALE_AFTER = timedelta(seconds=settings.GOVHALL_DELIVERY_STALE_AFTER)
 MAX_ERROR = 2000
 
 
