@@ -49,7 +49,7 @@ def snapshot(letter: Letter) -> dict[str, Any]:
 
 def _lock(letter: Letter, actor: Any, action: str) -> Letter:
     locked = (
-        Letter.objects.select_for_update()
+        Letter.objects.select_for_update(of=("self",))
         .select_related("mailbox", "mailbox__department", "handling_department", "writer")
         .get(pk=letter.pk)
     )

@@ -117,7 +117,7 @@ def _working(actor: Any) -> frozenset[int]:
 
 
 def _lock(survey: Survey, actor: Any, action: str) -> Survey:
-    locked = Survey.objects.select_for_update().select_related("department").get(pk=survey.pk)
+    locked = Survey.objects.select_for_update(of=("self",)).select_related("department").get(pk=survey.pk)
     if not permissions.can_act(actor, locked, action):
         raise _forbidden()
     return locked

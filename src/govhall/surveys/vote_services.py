@@ -128,7 +128,7 @@ def create_vote(
 
 @transaction.atomic
 def publish_vote(*, actor: Any, vote: Vote) -> Vote:
-    vote = Vote.objects.select_for_update().select_related("department").get(pk=vote.pk)
+    vote = Vote.objects.select_for_update(of=("self",)).select_related("department").get(pk=vote.pk)
     if not permissions.can_act(actor, vote, "publish"):
         raise _forbidden()
     if vote.status != Status.DRAFT:

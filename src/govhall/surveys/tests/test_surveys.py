@@ -180,7 +180,7 @@ def test_excel_export(citizen: Any, other_citizen: Any, clerk: Any, dept_a: Any)
     book = load_workbook(BytesIO(survey_workbook(survey)))
     assert book.sheetnames == ["结果汇总", "答卷明细"]
     summary = [row for row in book["结果汇总"].iter_rows(values_only=True)]
-    assert ("满意", 2, 100.0) in summary and ("有效答卷：2 份",) == summary[3][:1]
+    assert ("满意", 2, 100.0) in summary and summary[3][:1] == ("有效答卷：2 份",)
     detail = list(book["答卷明细"].iter_rows(values_only=True))
     assert len(detail) == 3 and detail[1][2] == "实名"
     assert "社保；不动产" in detail[1] and "希望延长周末开放时间" in detail[2]
