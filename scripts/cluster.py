@@ -60,7 +60,7 @@ class Child:
 
 
 def log(message: str) -> None:
-    print(f"[cluster {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[cluster {time.strftime('%H:%M:%S', time.gmtime())}] {message}", flush=True)
 
 
 # Debian packages of the parts the cluster runs itself.
@@ -111,6 +111,8 @@ class Cluster:
     web_threads: int = int(os.environ.get("CLUSTER_WEB_THREADS", "4"))
     children: dict[str, Child] = field(default_factory=dict)
     stopping: bool = False
+    # Settings added by the drill (the SMS gateway that counts sends, shorter delivery leases).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     # --- paths and environment ---------------------------------------------------------------
 
@@ -162,6 +164,7 @@ class Cluster:
             "PYTHONPATH": str(PROJECT / "src"),
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         }
+        env.update(self.extra_env)
         env.pop("GOVHALL_TESTING", None)
         env.pop("HUEY_IMMEDIATE", None)
         return env
@@ -304,6 +307,10 @@ class Cluster:
                     str(self.web_threads),
                     "--graceful-timeout",
                     "10",
+                    # Longer than nginx keeps idle upstream connections (keepalive_timeout 60s): a
+                    # connection gunicorn closes while nginx reuses it would fail a POST with 502.
+                    "--keep-alive",
+                    "75",
                     "--no-control-socket",
                     "--access-logfile",
                     str(self.logs / f"web-{index}.access.log"),
@@ -453,6 +460,7 @@ http {{
     upstream govhall {{
 {upstreams}
         keepalive 32;
+        keepalive_timeout 60s;
     }}
     server {{
         listen 127.0.0.1:{self.ports.nginx};

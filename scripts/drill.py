@@ -93,28 +93,48 @@ def watermarks() -> dict[str, int]:
 
 
 def drain(marks: dict[str, int]) -> dict[str, int]:
-    """Wait until the queue is empty and no delivery since the start is unfinished."""
+    """Wait until the queue is empty and every delivery since the start is finished.
+
+    A delivery whose task died with a killed consumer (or was never enqueued because its web process
+    died after the commit) is what the periodic sweep ``requeue_stale_deliveries`` recovers; the
+    drill runs that sweep as soon as such a delivery is older than GOVHALL_DELIVERY_STALE_AFTER
+    instead of waiting for its 15-minute schedule.
+    """
     from django.db import connections
+    from django.utils import timezone
     from huey.contrib.djhuey import HUEY
 
+    from govhall.notifications import sending
     from govhall.notifications.models import Delivery
+    from govhall.notifications.tasks import requeue_stale_deliveries
 
     unfinished = [Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRYING]
     deadline = time.monotonic() + DRAIN_TIMEOUT
-    state: dict[str, int] = {}
+    state: dict[str, int] = {"recovered_by_sweep": 0}
     while time.monotonic() < deadline:
-        state = {
-            "queued": HUEY.pending_count(),
-            "scheduled": HUEY.scheduled_count(),
-            "unfinished_deliveries": Delivery.objects.filter(
-                pk__gt=marks["delivery"], status__in=unfinished
-            ).count(),
-        }
-        if not any(state.values()):
+        waiting = Delivery.objects.filter(pk__gt=marks["delivery"], status__in=unfinished)
+        state.update(
+            queued=HUEY.pending_count(),
+            scheduled=HUEY.scheduled_count(),
+            unfinished_deliveries=waiting.count(),
+        )
+        if not (state["queued"] or state["scheduled"] or state["unfinished_deliveries"]):
             return state
+        if not (state["queued"] or state["scheduled"]):
+            stale = waiting.filter(updated_at__lt=timezone.now() - sending.STALE_AFTER).count()
+            if stale:
+                log(f"{stale} deliveries lost their task; running the stale-delivery sweep")
+                requeue_stale_deliveries()
+                state["recovered_by_sweep"] += stale
         connections.close_all()
         time.sleep(2)
     return state
+
+
+def sms_sends(path: Path) -> Counter[str]:
+    if not path.exists():
+        return Counter()
+    return Counter(json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line)
 
 
 def mails_by_message(mail_dir: Path) -> Counter[str]:
@@ -131,7 +151,9 @@ def mails_by_message(mail_dir: Path) -> Counter[str]:
     return counts
 
 
-def check(cluster: Cluster, marks: dict[str, int], record: Path, started_at: Any) -> dict[str, int]:
+def check(
+    cluster: Cluster, marks: dict[str, int], record: Path, started_at: Any, sms_file: Path
+) -> dict[str, int]:
     from django.db.models import Count
 
     from govhall.cases.models import Case
@@ -162,6 +184,26 @@ def check(cluster: Cluster, marks: dict[str, int], record: Path, started_at: Any
     lost_mail = [m for m, s in emails if mails.get(str(m), 0) == 0]
     dup_mail = [m for m, s in emails if mails.get(str(m), 0) > 1]
     not_sent = deliveries.exclude(status=Delivery.Status.SENT).count()
+    sends = sms_sends(sms_file)
+    sms_ids = list(
+        deliveries.filter(channel=Delivery.Channel.SMS, status=Delivery.Status.SENT).values_list(
+            "provider_message_id", flat=True
+        )
+    )
+    lost_sms = [i for i in sms_ids if sends.get(i, 0) == 0]
+    # A send the carrier took but whose success was never recorded (the worker died in between)
+    # is sent again after the lease: the recipient gets the text twice.
+    unrecorded_sms = [i for i in sends if i not in set(sms_ids)]
+
+    from govhall.cases.models import CaseResult
+
+    results = CaseResult.objects.filter(decided_at__gte=started_at)
+    missing_documents = results.filter(generated_at=None).count()
+    unreadable = sum(
+        1
+        for r in results.exclude(generated_at=None).only("document")
+        if not r.document.storage.exists(r.document.name)
+    )
 
     dup_alerts = (
         Alert.objects.values("rule_kind", "subject_type", "subject_id", "key")
@@ -197,16 +239,31 @@ def check(cluster: Cluster, marks: dict[str, int], record: Path, started_at: Any
         + ", ".join(f"{k} {v}" for k, v in sorted(status.items()))
     )
     print(
+        f"  SMS handed to the gateway: {sum(sends.values())} for {len(sms_ids)} SMS deliveries sent; "
+        f"missing {len(lost_sms)}, sent twice {len(unrecorded_sms)}"
+    )
+    print(
         f"  e-mails written: {sum(mails.values())} for {len(emails)} e-mail deliveries; "
         f"missing {len(lost_mail)}, written twice {len(dup_mail)}"
+    )
+    print(
+        f"- decision letters rendered by the consumers: {results.count() - missing_documents} of "
+        f"{results.count()} decided cases; missing {missing_documents}, not on the shared store {unreadable}"
     )
     print(
         f"- supervision: {new_alerts} alerts raised during the drill; {checked_subjects} changed subjects re-checked, "
         f"{len(expected)} findings, missing alerts {len(lost_alerts)}, duplicated alerts {dup_alerts}"
     )
     return {
-        "lost": len(lost_cases) + len(mismatched) + len(lost_mail) + not_sent + len(lost_alerts),
-        "duplicated": len(dup_cases) + len(dup_mail) + dup_alerts,
+        "lost": len(lost_cases)
+        + len(mismatched)
+        + len(lost_mail)
+        + len(lost_sms)
+        + not_sent
+        + len(lost_alerts)
+        + missing_documents
+        + unreadable,
+        "duplicated": len(dup_cases) + len(dup_mail) + len(unrecorded_sms) + dup_alerts,
         "acked": len(acked),
     }
 
@@ -284,12 +341,21 @@ def main() -> int:
             restarts.extend(n for n, c in cluster.children.items() if c.starts > before[n])
 
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    out = cluster.root / "drill"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    sms_file = out / "sms.jsonl"
+    cluster.extra_env = {
+        "GOVHALL_SMS_GATEWAY": "drill_sms.FileSmsGateway",
+        "GOVHALL_DRILL_SMS_FILE": str(sms_file),
+        "PYTHONPATH": f"{PROJECT / 'src'}:{PROJECT / 'loadtest'}",
+        # Recover a dead worker's claim after 20 s and a lost task after 30 s, not 10 and 15 minutes.
+        "GOVHALL_DELIVERY_CLAIM_LEASE": "20",
+        "GOVHALL_DELIVERY_STALE_AFTER": "30",
+    }
     try:
         cluster.start()
         threading.Thread(target=supervise, daemon=True).start()
-        out = cluster.root / "drill"
-        shutil.rmtree(out, ignore_errors=True)
-        out.mkdir(parents=True)
         shutil.rmtree(cluster.mail_dir, ignore_errors=True)
         cluster.mail_dir.mkdir(parents=True)
         fixture = out / "fixture.json"
@@ -301,6 +367,7 @@ def main() -> int:
 
         marks = watermarks()
         started_at = timezone.now()
+        sms_file.unlink(missing_ok=True)
         connections.close_all()
 
         record = out / "acknowledged.jsonl"
@@ -343,8 +410,11 @@ def main() -> int:
         log("load finished; waiting for the queue to drain")
         state = drain(marks)
         log(f"queue: {state}")
-        result = check(cluster, marks, record, started_at)
+        result = check(cluster, marks, record, started_at, sms_file)
         connections.close_all()
+        print(
+            f"- deliveries whose task was lost and that the stale-delivery sweep sent: {state['recovered_by_sweep']}"
+        )
         print(f"\n- processes started again by the supervisor: {', '.join(restarts) or 'none'}")
         print(
             f"- request while PostgreSQL was down: HTTP {status} {body.get('code')} ({'as expected' if probe_ok else 'WRONG'})"
