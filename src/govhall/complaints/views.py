@@ -7,6 +7,7 @@ Views only read the request, call a selector or a service and render; every rule
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -206,6 +207,12 @@ COMPLAINT_ACTIONS: dict[str, Callable[[Any, Complaint, QueryDict], Any]] = {
 }
 
 
+def _on(
+    fn: Callable[[Any, Complaint, QueryDict], Any], complaint: Complaint, user: Any, post: QueryDict
+) -> Any:
+    return fn(user, complaint, post)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def complaint(request: HttpRequest, number: str) -> HttpResponseBase:
@@ -214,10 +221,7 @@ def complaint(request: HttpRequest, number: str) -> HttpResponseBase:
         raise Http404
     error = None
     if request.method == "POST":
-        actions = {
-            name: (lambda fn: lambda user, post: fn(user, found, post))(fn)
-            for name, fn in COMPLAINT_ACTIONS.items()
-        }
+        actions = {name: partial(_on, fn, found) for name, fn in COMPLAINT_ACTIONS.items()}
         done, error = _act(request, actions)
         if done:
             return redirect("complaints:complaint", number=number)
