@@ -106,7 +106,7 @@ _UNAVAILABLE_PAGE = """<!doctype html>
 <html lang="zh-Hans"><head><meta charset="utf-8"><title>服务暂时不可用 Service unavailable</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem">
-<h1>服务暂时不可用</h1><p>{zh}。您填写的内容尚未提交，请稍后刷新页面重试。</p>
+<h1>服务暂时不可用</h1><p>{zh}。您填写的内容尚未提交，请过几秒刷新页面。</p>
 <p lang="en">Service unavailable: {en}. Nothing was submitted; reload the page in a few seconds.</p>
 <p style="color: #666; font-size: .85rem">请求编号 request id: {rid}</p>
 </body></html>
