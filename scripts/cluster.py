@@ -512,7 +512,11 @@ http {{
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("collectstatic", "--noinput", "-v", "0")
         if seed:
-            self.manage("seed_demo")
+            seeded = self.manage("seed_demo", check=False)
+            if seeded.returncode != 0:
+                # An app's demo data failing does not stop a cluster whose demo city exists already;
+                # the load test's preparation says so when it does not.
+                log(f"warning: seed_demo failed (status {seeded.returncode}); going on with the data present")
         self.manage("payments_keys", "--quiet-if-present")
         for name in ("web-1", "web-2", "worker-1", "worker-2", "paysandbox", "nginx"):
             self.start_child(name)
