@@ -18,9 +18,11 @@ from govhall.disclosure.api import router as disclosure_router
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
 from govhall.licences.api import router as licences_router
+from govhall.mailbox.api import router as mailbox_router
 from govhall.payments.api import router as payments_router
 from govhall.ratings.api import router as ratings_router
 from govhall.supervision.api import router as supervision_router
+from govhall.surveys.api import router as votes_router
 
 api = NinjaAPI(
     title="govhall API",
@@ -39,9 +41,11 @@ api.add_router("/catalog/", catalog_router)
 api.add_router("/datahub/", datahub_router)
 api.add_router("/disclosure/", disclosure_router)
 api.add_router("/licences", licences_router)
+api.add_router("/mailbox/", mailbox_router)
 api.add_router("/payments/", payments_router)
 api.add_router("/ratings/", ratings_router)
 api.add_router("/interaction/", complaints_router)
 api.add_router("/supervision/", supervision_router)
+api.add_router("/votes/", votes_router)
 api.add_router("/", cases_router)
 api.add_router("/", results_router)
