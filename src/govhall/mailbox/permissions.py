@@ -19,8 +19,8 @@ from govhall.core import permissions
 from govhall.identity.models import Role
 from govhall.mailbox.models import Letter
 
-WORKING = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
-HEADS = frozenset({Role.APPROVER, Role.DEPARTMENT_ADMIN})
+WORKING: frozenset[str] = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
+HEADS: frozenset[str] = frozenset({Role.APPROVER, Role.DEPARTMENT_ADMIN})
 PUBLISHED = Q(published_at__isnull=False)
 
 
@@ -89,7 +89,7 @@ def _act(user: Any, obj: Any, action: str) -> bool:
             WORKING & permissions.roles_of(user, obj.handling_department_id)
         )
     if action == "review":
-        handling = (
+        handling: frozenset[str] = (
             permissions.roles_of(user, obj.handling_department_id)
             if obj.handling_department_id
             else frozenset()

@@ -18,8 +18,8 @@ from govhall.core import permissions
 from govhall.identity.models import Role
 from govhall.surveys.models import Status, Survey, Vote
 
-WORKING = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
-HEADS = frozenset({Role.APPROVER, Role.DEPARTMENT_ADMIN})
+WORKING: frozenset[str] = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
+HEADS: frozenset[str] = frozenset({Role.APPROVER, Role.DEPARTMENT_ADMIN})
 ACTIONS: dict[str, frozenset[str]] = {
     "create": WORKING,
     "edit": WORKING,

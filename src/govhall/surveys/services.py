@@ -205,7 +205,7 @@ def _clean_answers(survey: Survey, raw: Mapping[int, Any]) -> list[Answer]:
             if text:
                 answers.append(Answer(question=question, text=text))
         else:
-            rating = int(value) if str(value or "").isdigit() else None
+            rating = int(str(value)) if str(value or "").isdigit() else None
             if rating is None:
                 if question.required:
                     raise DomainError("answer_required", f"请为{label}评分", "give a rating", details=field)

@@ -188,6 +188,7 @@ def cast_ballot(
     ids = _chosen(vote, candidate_ids)
     with transaction.atomic():
         changed = False
+        before: list[int] | None = None
         try:
             with transaction.atomic():
                 ballot = Ballot.objects.create(vote=vote, voter=actor, cast_at=moment)
@@ -201,8 +202,6 @@ def cast_ballot(
             ballot.changes += 1
             ballot.save(update_fields=["changed_at", "changes"])
             changed = True
-        else:
-            before = None
         BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, candidate_id=i) for i in ids])
         record_event(
             actor=actor,
