@@ -102,12 +102,13 @@ class Writer(Protocol):
     def write(self, msg: str = "", *args: Any, **kwargs: Any) -> None: ...
 
 
-def _staff(department: Department, roles: tuple[str, ...]) -> User | None:
-    return (
-        User.objects.filter(memberships__department=department, memberships__role__in=roles, is_active=True)
-        .order_by("username")
-        .first()
+def _staff(department: Department, roles: tuple[str, ...], *, besides: User | None = None) -> User | None:
+    people = User.objects.filter(
+        memberships__department=department, memberships__role__in=roles, is_active=True
     )
+    if besides is not None:
+        people = people.exclude(pk=besides.pk)
+    return people.order_by("username").first()
 
 
 def _working_day_before(moment: datetime) -> datetime:
@@ -187,8 +188,8 @@ def _letters(rng: random.Random, departments: dict[str, Department], now: dateti
         )
         if reply_days is None:
             continue
-        drafter = _staff(department, (Role.WINDOW_CLERK, Role.REVIEWER))
-        head = _staff(department, (Role.APPROVER, Role.DEPARTMENT_ADMIN))
+        drafter = _staff(department, (Role.WINDOW_CLERK,)) or _staff(department, (Role.REVIEWER,))
+        head = _staff(department, (Role.APPROVER, Role.DEPARTMENT_ADMIN), besides=drafter)
         if drafter is None or head is None:
             continue
         drafted = submitted + timedelta(days=reply_days)
