@@ -305,6 +305,8 @@ GOVHALL_SMS_GATEWAY = os.environ.get("GOVHALL_SMS_GATEWAY", "govhall.notificatio
 # was lost is enqueued again by the periodic sweep (notifications.sending).
 GOVHALL_DELIVERY_CLAIM_LEASE = int(os.environ.get("GOVHALL_DELIVERY_CLAIM_LEASE", "600"))
 GOVHALL_DELIVERY_STALE_AFTER = int(os.environ.get("GOVHALL_DELIVERY_STALE_AFTER", "900"))
+# Seconds after a decision before a letter not yet stored counts as lost and is rendered again.
+GOVHALL_RESULT_DOCUMENT_STALE_AFTER = int(os.environ.get("GOVHALL_RESULT_DOCUMENT_STALE_AFTER", "300"))
 # Public address of the site, for links in e-mails (e.g. https://www.yunfu.gov.cn); none when empty.
 GOVHALL_SITE_URL = os.environ.get("GOVHALL_SITE_URL", "")
 

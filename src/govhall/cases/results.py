@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -201,6 +201,21 @@ def _load(result_id: int) -> CaseResult:
         "case__lead_department",
         "case__lead_department__region",
     ).get(pk=result_id)
+
+
+def missing_document_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Results decided more than GOVHALL_RESULT_DOCUMENT_STALE_AFTER ago whose letter was never stored.
+
+    Their task was lost (a consumer killed while it held it, the queue down at commit time); the
+    periodic sweep enqueues them again. Generating is idempotent, so a task that was only slow
+    costs one extra check.
+    """
+    cutoff = (now or deadlines.now()) - timedelta(seconds=settings.GOVHALL_RESULT_DOCUMENT_STALE_AFTER)
+    return list(
+        CaseResult.objects.filter(decided_at__lt=cutoff, sha256="")
+        .order_by("decided_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def generate_document(result_id: int) -> CaseResult:

@@ -16,6 +16,15 @@ def generate_result_document(result_id: int) -> str:
     return results.generate_document(result_id).sha256
 
 
+# Every ten minutes: letters whose task was lost with a killed consumer are rendered after all.
+@db_periodic_task(crontab(minute="*/10"))
+def regenerate_missing_result_documents() -> int:
+    ids = results.missing_document_ids()
+    for result_id in ids:
+        generate_result_document(result_id)
+    return len(ids)
+
+
 # Every five minutes: the sweep reads only cases and tasks whose deadline columns are due.
 @db_periodic_task(crontab(minute="*/5"))
 def sweep_case_deadlines() -> dict[str, Any]:
