@@ -32,6 +32,13 @@ def event_overlap() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "GOVHALL_SUPERVISION_EVENT_OVERLAP_SECONDS", 600)))
 
 
+def first_lookback() -> timedelta | None:
+    """How far back the very first sweep reads changes: a deployment joining an existing case
+    history checks the recent past, not every case ever filed (None: everything)."""
+    days = int(getattr(settings, "GOVHALL_SUPERVISION_FIRST_LOOKBACK_DAYS", 30))
+    return timedelta(days=days) if days > 0 else None
+
+
 @dataclass(frozen=True)
 class RuleConfig:
     kind: str
@@ -180,7 +187,11 @@ def sweep(*, now: datetime | None = None, chunk: int = CHUNK) -> SweepReport:
     now = now or deadlines.now()
     ctx = Context.load(now, with_marks=True)
     events_mark = ctx.window(EVENTS_MARK)
-    since = events_mark - event_overlap() if events_mark else None
+    if events_mark:
+        since: datetime | None = events_mark - event_overlap()
+    else:
+        lookback = first_lookback()
+        since = now - lookback if lookback else None
     raised: list[Alert] = []
     checked = 0
     for evaluator in registry.evaluators():

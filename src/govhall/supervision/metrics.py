@@ -40,7 +40,7 @@ from django.db import connection
 from django.db.models import Count, DateField, F, Func, Q, Sum
 from django.db.models.functions import TruncDate
 
-from govhall.cases.models import Case
+from govhall.cases.models import Case, CaseResult
 from govhall.catalog.models import ItemVersion
 from govhall.core.calendar import SHANGHAI, working_days_between
 from govhall.core.errors import DomainError
@@ -148,6 +148,9 @@ class Figures:
     red: int = 0
     cards_closed: int = 0
     cards_upheld: int = 0
+    # Visits to a counter the completed cases needed (跑动): submitting at the window, collecting
+    # the result at the counter. 最多跑一次 means an average of at most one.
+    trips: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __add__(self, other: Figures) -> Figures:
@@ -188,6 +191,12 @@ class Figures:
         return percent(self.cards_closed, self.cards)
 
     @property
+    def average_trips(self) -> Decimal | None:
+        if not self.completed:
+            return None
+        return (Decimal(self.trips) / Decimal(self.completed)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+    @property
     def average_working_days(self) -> Decimal | None:
         if not self.timed:
             return None
@@ -212,6 +221,7 @@ class Figures:
             "online": self.online,
             "online_share": text(self.online_share),
             "average_working_days": text(self.average_working_days),
+            "average_trips": text(self.average_trips),
             "alerts": {"warning": self.warnings, "yellow": self.yellow, "red": self.red},
             "cards_closed": self.cards_closed,
             "cards_upheld": self.cards_upheld,
@@ -273,6 +283,7 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
             completed=Count("pk"),
             early=Count("pk", filter=early),
             overdue=Count("pk", filter=late),
+            at_window=Count("pk", filter=Q(channel=Case.Channel.WINDOW)),
             paused=Sum("paused_working_days"),
         )
         .order_by()
@@ -289,6 +300,7 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
         entry = figures[row["lead_department_id"]]
         entry.completed += row["completed"]
         entry.overdue += row["overdue"]
+        entry.trips += row["at_window"]
         if types.get(row["item_version_id"]) == ItemVersion.ItemType.INSTANT:
             entry.instant += row["completed"]
         else:
@@ -310,6 +322,16 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
         else:
             entry.promised -= row["joint"]
             entry.early -= row["early"]
+
+    for row in (
+        CaseResult.objects.filter(
+            delivery_method=CaseResult.DeliveryMethod.COUNTER, case__in=cases.filter(completed)
+        )
+        .values("case__lead_department_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        figures[row["case__lead_department_id"]].trips += row["n"]
 
     alerts = Alert.objects.filter(period.within("raised_at"))
     if wanted is not None:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govhall.cases import handling
+from govhall.cases import delivery, handling
 from govhall.cases.models import Case, Task
 from govhall.cases.tests.helpers import publish_item
 from govhall.core.calendar import SHANGHAI
@@ -125,6 +125,8 @@ def test_yunfu_figures_from_a_generated_case_set(citizen: Any, dept_a: Any, dept
     assert figures.completion_rate == Decimal("102.94")
     assert figures.early_rate == Decimal("88.57")
     assert figures.as_dict()["completion_rate"] == "102.94"
+    # Every fifth case was handed in at the window: one trip each (no result collected in person).
+    assert figures.trips == sum(1 for n in range(len(kinds)) if n % 5 == 0)
     assert dept_b.pk not in metrics.by_department(quarter)  # joint partners do not count the case
 
 
@@ -153,7 +155,7 @@ def test_figures_from_real_cases(
     for person in (reviewer, approver):
         task = late.tasks.get(status__in=[Task.Status.OPEN, Task.Status.CLAIMED])
         handling.complete_task(actor=person, task=task, action="approve", opinion="同意")
-    handling.complete_case(actor=clerk, case=late)
+    delivery.deliver_result(actor=clerk, case=late, method="counter")  # collected at the counter: 办结
 
     figures = metrics.by_department(Period.parse("2026-11"))[dept_a.pk]
     assert (figures.received, figures.accepted, figures.completed) == (2, 2, 2)
@@ -161,6 +163,9 @@ def test_figures_from_real_cases(
     assert figures.online_share == Decimal("100.00")
     # Two and twelve working days (2–4 and 2–18 November): 7.0 on average.
     assert figures.average_working_days == Decimal("7.0")
+    # Both applied online; one collected its result at the counter: one trip over two cases.
+    assert (figures.trips, figures.average_trips) == (1, Decimal("0.50"))
+    assert figures.as_dict()["average_trips"] == "0.50"
     assert metrics.by_department(Period.parse("2026-10")) == {}
 
 

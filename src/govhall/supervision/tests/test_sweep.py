@@ -166,3 +166,18 @@ def test_two_sweeps_at_once_raise_each_alert_once(
     assert errors == []
     for case in cases:
         assert alerts_of(case) == [("overdue", "yellow")]
+
+
+def test_the_first_sweep_reads_only_recent_changes(
+    citizen: Any, other_citizen: Any, item: Any, clerk: Any, clock: Any, settings: Any
+) -> None:
+    """A deployment joining an existing history checks the last 30 days of changes, not every case."""
+    only_rules("overdue")
+    old = accepted_case(citizen, item, clerk, clock, "2026-06-01 10:00")
+    recent = accepted_case(other_citizen, item, clerk, clock, "2026-11-20 10:00")
+    far = at("2027-06-01 23:59:59")  # neither is due: only the change window decides what is read
+    Case.objects.filter(pk__in=[old.pk, recent.pk]).update(promised_deadline=far, statutory_deadline=far)
+    assert evaluation.sweep(now=at("2026-11-20 10:30")).checked == 1
+    SweepMark.objects.all().delete()
+    settings.GOVHALL_SUPERVISION_FIRST_LOOKBACK_DAYS = 0  # the whole history
+    assert evaluation.sweep(now=at("2026-11-20 10:30")).checked == 2
