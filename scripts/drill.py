@@ -92,7 +92,7 @@ def watermarks() -> dict[str, int]:
     }
 
 
-def drain(marks: dict[str, int]) -> dict[str, int]:
+def drain(marks: dict[str, int], started_at: Any) -> dict[str, int]:
     """Wait until the queue is empty and every delivery since the start is finished.
 
     A delivery whose task died with a killed consumer (or was never enqueued because its web process
@@ -104,21 +104,30 @@ def drain(marks: dict[str, int]) -> dict[str, int]:
     from django.utils import timezone
     from huey.contrib.djhuey import HUEY
 
+    from govhall.cases import results
+    from govhall.cases.models import CaseResult
+    from govhall.cases.tasks import regenerate_missing_result_documents
     from govhall.notifications import sending
     from govhall.notifications.models import Delivery
     from govhall.notifications.tasks import requeue_stale_deliveries
 
     unfinished = [Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRYING]
     deadline = time.monotonic() + DRAIN_TIMEOUT
-    state: dict[str, int] = {"recovered_by_sweep": 0}
+    state: dict[str, int] = {"recovered_by_sweep": 0, "letters_recovered_by_sweep": 0}
     while time.monotonic() < deadline:
         waiting = Delivery.objects.filter(pk__gt=marks["delivery"], status__in=unfinished)
         state.update(
             queued=HUEY.pending_count(),
             scheduled=HUEY.scheduled_count(),
             unfinished_deliveries=waiting.count(),
+            unrendered_letters=CaseResult.objects.filter(decided_at__gte=started_at, sha256="").count(),
         )
-        if not (state["queued"] or state["scheduled"] or state["unfinished_deliveries"]):
+        if not (
+            state["queued"]
+            or state["scheduled"]
+            or state["unfinished_deliveries"]
+            or state["unrendered_letters"]
+        ):
             return state
         if not (state["queued"] or state["scheduled"]):
             stale = waiting.filter(updated_at__lt=timezone.now() - sending.STALE_AFTER).count()
@@ -126,6 +135,11 @@ def drain(marks: dict[str, int]) -> dict[str, int]:
                 log(f"{stale} deliveries lost their task; running the stale-delivery sweep")
                 requeue_stale_deliveries()
                 state["recovered_by_sweep"] += stale
+            letters = results.missing_document_ids()
+            if letters:
+                log(f"{len(letters)} decision letters lost their task; running the letter sweep")
+                regenerate_missing_result_documents()
+                state["letters_recovered_by_sweep"] += len(letters)
         connections.close_all()
         time.sleep(2)
     return state
@@ -352,6 +366,7 @@ def main() -> int:
         # Recover a dead worker's claim after 20 s and a lost task after 30 s, not 10 and 15 minutes.
         "GOVHALL_DELIVERY_CLAIM_LEASE": "20",
         "GOVHALL_DELIVERY_STALE_AFTER": "30",
+        "GOVHALL_RESULT_DOCUMENT_STALE_AFTER": "30",
     }
     try:
         cluster.start()
@@ -408,12 +423,13 @@ def main() -> int:
         wait_locust(locust, SECONDS)
         figures = read_figures("cluster under faults", out / "load", time.monotonic() - t0)
         log("load finished; waiting for the queue to drain")
-        state = drain(marks)
+        state = drain(marks, started_at)
         log(f"queue: {state}")
         result = check(cluster, marks, record, started_at, sms_file)
         connections.close_all()
         print(
-            f"- deliveries whose task was lost and that the stale-delivery sweep sent: {state['recovered_by_sweep']}"
+            f"- tasks lost with a killed process and recovered by the sweeps: {state['recovered_by_sweep']} "
+            f"deliveries, {state['letters_recovered_by_sweep']} decision letters"
         )
         print(f"\n- processes started again by the supervisor: {', '.join(restarts) or 'none'}")
         print(
@@ -431,7 +447,8 @@ def main() -> int:
             and probe_ok
             and backups_ok
             and result["acked"] > 0
-            and not any(state.values())
+            and not (state["queued"] or state["scheduled"] or state["unfinished_deliveries"])
+            and not state["unrendered_letters"]
         )
         if not good:
             print("drill: FAILED", file=sys.stderr)
