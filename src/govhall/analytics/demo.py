@@ -3,7 +3,8 @@
 The demo city's other apps file a handful of live cases; a leader's dashboard needs history. The
 historical cases are written as completed (a few recent ones still open) cases of the published
 items, for the demo citizens and enterprises, as if imported from the previous approval system
-(numbers ``LS…``, no process state, no timeline of their own). Idempotent: nothing is added once
+(numbers ``LS…``, no process state, no timeline of their own), with the overdue cards and fee
+payments they would have had (``demo_extras``). Idempotent: nothing is added once
 they exist. The warehouse is refreshed after the seed's transaction commits.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.analytics import demo_extras
 from govhall.cases.models import Case
 from govhall.catalog.models import ServiceItem
 from govhall.identity.models import User
@@ -50,7 +52,11 @@ def history_cases(
         accepted = submitted + timedelta(hours=rng.uniform(0.2, 30))
         promised = max(1, version.promised_days or 5)
         deadline = accepted + timedelta(days=promised * 1.4)
-        days = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 35])
+        allowed = promised * 1.4
+        if rng.random() < 0.05:  # a few late ones
+            days = allowed + rng.uniform(0.5, 10)
+        else:
+            days = allowed * rng.betavariate(1.6, 3.5)
         completed = accepted + timedelta(days=days, hours=rng.uniform(1, 8))
         case = Case(
             case_no=f"{PREFIX}{submitted:%Y%m%d}{item.department_id:04d}{n:06d}",
@@ -102,9 +108,18 @@ def seed(stdout: Any, rng: random.Random, **options: Any) -> dict[str, int]:
         )
         if items and applicants:
             cases = history_cases(rng, count=HISTORY_CASES, items=items, applicants=applicants)
-            Case.objects.bulk_create(cases, batch_size=500)
+            cases = Case.objects.bulk_create(cases, batch_size=500)
             created = len(cases)
-            stdout.write(f"  historical cases: {created}")
+            saved = list(
+                Case.objects.filter(pk__in=[c.pk for c in cases]).select_related(
+                    "lead_department__region", "item_version", "applicant"
+                )
+            )
+            card_count = demo_extras.cards(saved)
+            payment_count = demo_extras.payments(saved, rng)
+            stdout.write(
+                f"  historical cases: {created}, overdue cards: {card_count}, payments: {payment_count}"
+            )
 
     def refresh() -> None:
         from govhall.analytics import warehouse

@@ -297,7 +297,8 @@ class Figures:
         rows = self._rows(
             f"SELECT rule_kind, count(*) AS n FROM alerts WHERE {aw} GROUP BY 1 ORDER BY n DESC", ap
         )
-        return ChartData("alert_rules", "告警规则构成", "pie", ["规则", "告警数"], _lists(rows))
+        named = [[_rule_name(kind), n] for kind, n in rows]
+        return ChartData("alert_rules", "告警规则构成", "pie", ["规则", "告警数"], named)
 
     # --- service quality -----------------------------------------------------------------------
 
@@ -422,6 +423,12 @@ class Figures:
             "" if out else "暂无数据",
             extra={"right_axis": right},
         )
+
+
+def _rule_name(kind: str) -> str:
+    from govhall.supervision.registry import rule_name
+
+    return rule_name(kind)
 
 
 def _rate(part: int | float, whole: int | float) -> float:

@@ -37,6 +37,11 @@ REPORT_CHARTS = [
     "satisfaction",
 ]
 WIDTH = A4[0] - 36 * mm
+NUMBERS = ["三", "四", "五", "六", "七", "八", "九", "十", "十一"]
+FOOTNOTE = (
+    "说明：数据取自数据仓库（每 15 分钟从业务库增量同步）；办理时长按自然日计；"
+    "少跑次数按每件办件原需跑两次（申请、领取）减去事项仍需到现场次数计。"
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,13 @@ class MonthlyReport:
         return Period(self.month, self.month.replace(day=last), "day")
 
     def all_text(self) -> str:
-        parts = [self.title, self.scope.label, self.period.label, "统计期范围第页共说明：自然日附注"]
+        parts = [
+            self.title,
+            self.scope.label,
+            self.period.label,
+            "范围：统计期第页一、核心指标二、每日收件与办结",
+        ]
+        parts += [*NUMBERS, FOOTNOTE]
         for chart in [*self.charts, self.daily]:
             parts += [chart.title, chart.note, *chart.columns]
             parts += [str(v) for row in chart.rows for v in row]
@@ -70,7 +81,7 @@ def build(month: date, scope: Scope) -> MonthlyReport:
 
 
 def _styles(fonts: FontPair) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=fonts.regular, fontSize=9.5, leading=13)
+    base = ParagraphStyle("base", fontName=fonts.regular, fontSize=9.5, leading=13, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontName=fonts.bold, fontSize=17, leading=24, alignment=TA_CENTER),
         "sub": ParagraphStyle("sub", parent=base, alignment=TA_CENTER, textColor=colors.HexColor("#444444")),
@@ -160,8 +171,7 @@ def render_pdf(report: MonthlyReport) -> bytes:
         charts = {c.name: c for c in report.charts}
         story += [Paragraph("一、核心指标", s["h"]), _table(charts["kpis"], s)]
         story += [Paragraph("二、每日收件与办结", s["h"]), _daily_chart(report.daily, fonts)]
-        numbered = ["三", "四", "五", "六", "七", "八", "九", "十"]
-        for n, name in zip(numbered, REPORT_CHARTS[1:], strict=False):
+        for n, name in zip(NUMBERS, REPORT_CHARTS[1:], strict=False):
             chart = charts[name]
             story.append(Paragraph(escape(f"{n}、{chart.title}"), s["h"]))
             story.append(_table(chart, s))
@@ -169,11 +179,7 @@ def render_pdf(report: MonthlyReport) -> bytes:
                 story.append(Paragraph(escape(chart.note), s["note"]))
         story += [
             Spacer(1, 4 * mm),
-            Paragraph(
-                "说明：数据取自数据仓库（每 15 分钟从业务库增量同步）；办理时长按自然日计；"
-                "少跑次数按每件办件原需跑两次（申请、领取）减去事项仍需到现场次数计。",
-                s["note"],
-            ),
+            Paragraph(escape(FOOTNOTE), s["note"]),
         ]
 
         def footer(canvas: object, document: object) -> None:
