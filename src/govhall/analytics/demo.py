@@ -53,10 +53,8 @@ def history_cases(
         promised = max(1, version.promised_days or 5)
         deadline = accepted + timedelta(days=promised * 1.4)
         allowed = promised * 1.4
-        if rng.random() < 0.05:  # a few late ones
-            days = allowed + rng.uniform(0.5, 10)
-        else:
-            days = allowed * rng.betavariate(1.6, 3.5)
+        late = rng.random() < 0.05  # a few late ones
+        days = allowed + rng.uniform(0.5, 10) if late else allowed * rng.betavariate(1.6, 3.5)
         completed = accepted + timedelta(days=days, hours=rng.uniform(1, 8))
         case = Case(
             case_no=f"{PREFIX}{submitted:%Y%m%d}{item.department_id:04d}{n:06d}",

@@ -15,6 +15,7 @@ from govhall.cases.models import Case
 from govhall.cases.tests.helpers import publish_item
 from govhall.catalog.models import ServiceItem
 from govhall.identity.models import Department
+from govhall.testing import personas
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +41,10 @@ def history(citizen: Any, enterprise: Any) -> Callable[..., list[Case]]:
     """``history(items, count)`` writes historical cases and returns them."""
 
     def make(items: list[ServiceItem], count: int = 40, seed: int = 7) -> list[Case]:
+        # Applicants living in two of the demo city's counties, for the map and the region chart.
+        for user, code in ((citizen, personas.COUNTY), (enterprise, personas.OTHER_COUNTY)):
+            user.region = personas.region(code)
+            user.save(update_fields=["region"])
         cases = history_cases(random.Random(seed), count=count, items=items, applicants=[citizen, enterprise])
         for n, case in enumerate(cases):
             case.case_no = f"T{seed:03d}{n:06d}{case.case_no[-6:]}"

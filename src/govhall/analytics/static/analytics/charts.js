@@ -112,16 +112,16 @@
     var dark = el.getAttribute("data-theme") === "dark";
     var chart = echarts.getInstanceByDom(el) || echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
     var option;
-    if (data.kind === "pie") option = data.rows.length ? pieChart(data, dark) : emptyChart(data, dark);
-    else if (data.kind === "map") option = mapChart(data, dark);
-    else if (data.kind === "empty") option = emptyChart(data, dark);
+    if (data.kind === "map") option = mapChart(data, dark);
+    else if (data.kind === "empty" || !data.rows.length) option = emptyChart(data, dark);
+    else if (data.kind === "pie") option = pieChart(data, dark);
     else option = seriesChart(data, dark, data.kind === "hbar", data.kind);
     option.backgroundColor = "transparent";
     option.toolbox = toolbox(el, data, dark);
     option.aria = { enabled: true, label: { description: data.title } };
     chart.setOption(option, true);
     var note = document.getElementById(el.id + "-note");
-    if (note) note.textContent = data.kind === "empty" ? "" : (data.note || "");
+    if (note) note.textContent = data.kind === "empty" || !data.rows.length ? "" : (data.note || "");
   }
 
   function load(el) {
