@@ -114,6 +114,8 @@ def drain(marks: dict[str, int], started_at: Any) -> dict[str, int]:
     unfinished = [Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRYING]
     deadline = time.monotonic() + DRAIN_TIMEOUT
     state: dict[str, int] = {"recovered_by_sweep": 0, "letters_recovered_by_sweep": 0}
+    recovered_deliveries: set[int] = set()
+    recovered_letters: set[int] = set()
     while time.monotonic() < deadline:
         waiting = Delivery.objects.filter(pk__gt=marks["delivery"], status__in=unfinished)
         state.update(
@@ -130,16 +132,22 @@ def drain(marks: dict[str, int], started_at: Any) -> dict[str, int]:
         ):
             return state
         if not (state["queued"] or state["scheduled"]):
-            stale = waiting.filter(updated_at__lt=timezone.now() - sending.STALE_AFTER).count()
-            if stale:
-                log(f"{stale} deliveries lost their task; running the stale-delivery sweep")
+            stale_ids = set(
+                waiting.filter(updated_at__lt=timezone.now() - sending.STALE_AFTER).values_list(
+                    "pk", flat=True
+                )
+            )
+            if stale_ids:
+                log(f"{len(stale_ids)} deliveries lost their task; running the stale-delivery sweep")
                 requeue_stale_deliveries()
-                state["recovered_by_sweep"] += stale
+                recovered_deliveries.update(stale_ids)
+                state["recovered_by_sweep"] = len(recovered_deliveries)
             letters = results.missing_document_ids()
             if letters:
                 log(f"{len(letters)} decision letters lost their task; running the letter sweep")
                 regenerate_missing_result_documents()
-                state["letters_recovered_by_sweep"] += len(letters)
+                recovered_letters.update(letters)
+                state["letters_recovered_by_sweep"] = len(recovered_letters)
         connections.close_all()
         time.sleep(2)
     return state
