@@ -82,7 +82,7 @@ def _sqlite(path: Path) -> sqlite3.Connection:
             datetime('{BASE}', '+' || {acc} || ' seconds'),
             CASE WHEN {OPEN} THEN NULL ELSE datetime('{BASE}', '+' || {done} || ' seconds') END
         FROM s
-        """  # noqa: S608 - fixed formulas
+        """
     )
     db.executescript(
         """
@@ -119,7 +119,7 @@ def _duckdb() -> None:
                 {ts} + to_seconds({sub}), {ts} + to_seconds({acc}),
                 CASE WHEN {OPEN} THEN NULL ELSE {ts} + to_seconds({done}) END
             FROM range({N}) t(i)
-            """  # noqa: S608 - fixed formulas
+            """
         )
         con.execute("CHECKPOINT")
 

@@ -42,6 +42,7 @@ MAP_FIGURES = {
     "late_rate": "超期办结率（%）",
     "avg_days": "平均办理时长（天）",
 }
+SATISFACTION_LEVELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
 LEVEL_NAMES = {"warning": "预警", "yellow": "黄牌", "red": "红牌"}
 
 
@@ -314,8 +315,25 @@ class Figures:
                 "暂无数据：评价（好差评）数据尚未接入数据仓库",
             )
         rw, rp = self._in("rated_at")
-        rows = self._rows(f"SELECT grade, count(*) FROM ratings WHERE {rw} GROUP BY 1 ORDER BY 1", rp)
-        return ChartData("satisfaction", "办事满意度", "pie", ["评价等级", "评价数"], _lists(rows))
+        counts = dict(
+            self._rows(f"SELECT level, count(*) FROM ratings WHERE NOT excluded AND {rw} GROUP BY 1", rp)
+        )
+        rows = [[name, counts.get(level, 0)] for level, name in SATISFACTION_LEVELS]
+        total = sum(counts.values())
+        satisfied = sum(n for level, n in counts.items() if level >= 3)
+        note = (
+            f"满意率 {_rate(satisfied, total):.2f}%（{total} 条评价，满意含非常满意、满意、基本满意）"
+            if total
+            else ""
+        )
+        return ChartData(
+            "satisfaction",
+            "办事满意度（好差评）",
+            "pie" if total else "empty",
+            ["评价等级", "评价数"],
+            rows,
+            note or "暂无数据：统计期内没有评价",
+        )
 
     def online(self) -> ChartData:
         p = self.period
