@@ -233,6 +233,8 @@ def check(
         .filter(n__gt=1)
         .count()
     )
+    # An evaluator's check leaves out findings whose alert exists, so what it returns is exactly
+    # what the queued evaluations should have raised and did not.
     expected: set[tuple[str, str, str, str]] = set()
     checked_subjects = 0
     for evaluator in registry.evaluators():
@@ -245,7 +247,9 @@ def check(
         for a in Alert.objects.only("rule_kind", "subject_type", "subject_id", "key")
     }
     lost_alerts = expected - present
-    new_alerts = Alert.objects.filter(pk__gt=marks["alert"]).count()
+    raised = Counter(Alert.objects.filter(pk__gt=marks["alert"]).values_list("rule_kind", flat=True))
+    new_alerts = sum(raised.values())
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(raised.items())) or "none"
 
     print("\n## Drill counts\n")
     print(
@@ -273,8 +277,9 @@ def check(
         f"{results.count()} decided cases; missing {missing_documents}, not on the shared store {unreadable}"
     )
     print(
-        f"- supervision: {new_alerts} alerts raised during the drill; {checked_subjects} changed subjects re-checked, "
-        f"{len(expected)} findings, missing alerts {len(lost_alerts)}, duplicated alerts {dup_alerts}"
+        f"- supervision: {new_alerts} alerts raised during the drill ({kinds}); the rules re-run over the "
+        f"{checked_subjects} subjects changed find {len(lost_alerts)} findings without their alert (missing); "
+        f"alerts raised twice {dup_alerts}"
     )
     return {
         "lost": len(lost_cases)
