@@ -171,8 +171,8 @@ def satisfaction(
         SatisfactionOut(
             department_id=pk,
             department=names.get(pk, ""),
-            count=row.count,
-            satisfied_count=row.satisfied_count,
+            count=row.total,
+            satisfied_count=row.satisfied,
             satisfaction_rate=row.satisfaction_rate,
             average_score=row.average_score,
         )

@@ -18,9 +18,9 @@ from govhall.core import permissions
 from govhall.identity.models import Role
 from govhall.ratings.models import CounterVisit, Rating, Rectification
 
-WORKING = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
-HANDLING = frozenset({Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
-HEADS = frozenset({Role.APPROVER, Role.DEPARTMENT_ADMIN})
+WORKING: frozenset[str] = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
+HANDLING: frozenset[str] = frozenset({Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN})
+HEADS: frozenset[str] = frozenset({Role.APPROVER, Role.DEPARTMENT_ADMIN})
 
 RECTIFICATION_STAFF: dict[str, frozenset[str]] = {
     "contact": HANDLING,

@@ -31,13 +31,15 @@ FOLLOWED_UP = (
 
 
 class Satisfaction(NamedTuple):
-    count: int
-    satisfied_count: int
+    """(number of ratings, of which satisfied, average score); unpacks as a plain triple."""
+
+    total: int
+    satisfied: int
     average_score: Decimal
 
     @property
     def satisfaction_rate(self) -> Decimal:
-        return rate(self.satisfied_count, self.count)
+        return rate(self.satisfied, self.total)
 
 
 def rate(part: int, whole: int) -> Decimal:

@@ -129,14 +129,14 @@ def public(request: HttpRequest) -> HttpResponse:
     by_department = selectors.satisfaction_by_department()
     follow_up = selectors.follow_up_by_department()
     departments = Department.objects.in_bulk(list(by_department) + list(follow_up))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"department": departments[pk], "figures": figures, "follow_up": follow_up.get(pk)}
         for pk, figures in by_department.items()
         if pk in departments
     ]
-    rows.sort(key=lambda row: (-row["figures"].satisfaction_rate, -row["figures"].count))
+    rows.sort(key=lambda row: (-row["figures"].satisfaction_rate, -row["figures"].total))
     by_item = selectors.satisfaction_by_item()
-    top = sorted(by_item.items(), key=lambda entry: -entry[1].count)[:20]
+    top = sorted(by_item.items(), key=lambda entry: -entry[1].total)[:20]
     items = ServiceItem.objects.select_related("current_version", "department").in_bulk([pk for pk, _ in top])
     item_rows = [{"item": items[pk], "figures": figures} for pk, figures in top if pk in items]
     return render(request, "ratings/public.html", {"rows": rows, "item_rows": item_rows})
@@ -224,7 +224,7 @@ def rectification(request: HttpRequest, pk: int) -> HttpResponse:
                 raise DomainError("unknown_action", "未知操作", "unknown action")
             handler(request.user, found, request.POST)
             messages.success(request, "已保存。")
-            return redirect("ratings:rectification", pk=pk)  # type: ignore[return-value]
+            return redirect("ratings:rectification", pk=pk)
         except DomainError as exc:
             error, status = exc, exc.status
     user = request.user
