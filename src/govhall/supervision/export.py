@@ -33,6 +33,7 @@ FIGURE_COLUMNS: list[tuple[str, str]] = [
     ("online_share", "网上申请占比(%)"),
     ("average_working_days", "平均办理工作日"),
     ("average_trips", "平均跑动次数"),
+    ("satisfaction_rate", "满意率(%)"),
     ("warnings", "预警"),
     ("yellow", "黄牌"),
     ("red", "红牌"),

@@ -36,6 +36,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Count, DateField, F, Func, Q, Sum
 from django.db.models.functions import TruncDate
@@ -151,6 +152,9 @@ class Figures:
     # Visits to a counter the completed cases needed (跑动): submitting at the window, collecting
     # the result at the counter. 最多跑一次 means an average of at most one.
     trips: int = 0
+    # Ratings (好差评) made in the period: how many, how many satisfied (基本满意 or better).
+    rated: int = 0
+    satisfied: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __add__(self, other: Figures) -> Figures:
@@ -191,6 +195,10 @@ class Figures:
         return percent(self.cards_closed, self.cards)
 
     @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return percent(self.satisfied, self.rated)
+
+    @property
     def average_trips(self) -> Decimal | None:
         if not self.completed:
             return None
@@ -222,6 +230,8 @@ class Figures:
             "online_share": text(self.online_share),
             "average_working_days": text(self.average_working_days),
             "average_trips": text(self.average_trips),
+            "rated": self.rated,
+            "satisfaction_rate": text(self.satisfaction_rate),
             "alerts": {"warning": self.warnings, "yellow": self.yellow, "red": self.red},
             "cards_closed": self.cards_closed,
             "cards_upheld": self.cards_upheld,
@@ -333,6 +343,10 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
     ):
         figures[row["case__lead_department_id"]].trips += row["n"]
 
+    for department_id, (rated, satisfied) in _satisfaction(period, wanted).items():
+        entry = figures[department_id]
+        entry.rated, entry.satisfied = rated, satisfied
+
     alerts = Alert.objects.filter(period.within("raised_at"))
     if wanted is not None:
         alerts = alerts.filter(department_id__in=wanted)
@@ -352,6 +366,17 @@ def by_department(period: Period, department_ids: Iterable[int] | None = None) -
         for name in ("warnings", "yellow", "red", "cards_closed", "cards_upheld"):
             setattr(entry, name, row[name])
     return dict(figures)
+
+
+def _satisfaction(period: Period, wanted: list[int] | None) -> dict[int, tuple[int, int]]:
+    """Ratings of the period by department, when the ratings app is installed."""
+    if not apps.is_installed("govhall.ratings"):
+        return {}
+    from govhall.ratings.selectors import satisfaction_by_department
+
+    found = satisfaction_by_department(period.start_at, period.end_at)
+    figures = {pk: (int(entry[0]), int(entry[1])) for pk, entry in found.items()}  # (count, satisfied, …)
+    return {pk: pair for pk, pair in figures.items() if pair[0] and (wanted is None or pk in wanted)}
 
 
 def _as_date(value: date | str) -> date:

@@ -12,6 +12,7 @@ with the default weights
     on_time        20   1 − 超期率
     online         10   网上申请占比
     rectification  20   整改率 (cards closed after an accepted explanation / cards raised)
+    satisfaction   20   满意率 (ratings 基本满意 or better / ratings made, 好差评)
 
 A component without a denominator (no promised items, no cards) is left out and the other
 weights scale up, so a department is not rewarded or punished for what it did not handle.
@@ -31,7 +32,14 @@ from django.conf import settings
 from govhall.identity.models import Department
 from govhall.supervision.metrics import HUNDREDTH, Figures
 
-DEFAULT_WEIGHTS = {"completion": 25, "early": 25, "on_time": 20, "online": 10, "rectification": 20}
+DEFAULT_WEIGHTS = {
+    "completion": 25,
+    "early": 25,
+    "on_time": 20,
+    "online": 10,
+    "rectification": 20,
+    "satisfaction": 20,
+}
 DEFAULT_PENALTIES = {"yellow": 2, "red": 5, "upheld": 3}
 DEFAULT_GRADES = [("优秀", 90), ("良好", 75), ("合格", 60), ("不合格", 0)]
 
@@ -58,6 +66,7 @@ def components(figures: Figures) -> dict[str, Decimal | None]:
         "on_time": None if overdue is None else 1 - overdue / 100,
         "online": fraction(figures.online_share),
         "rectification": fraction(figures.rectification_rate),
+        "satisfaction": fraction(figures.satisfaction_rate),
     }
 
 

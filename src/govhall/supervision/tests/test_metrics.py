@@ -166,6 +166,37 @@ def test_figures_from_real_cases(
     # Both applied online; one collected its result at the counter: one trip over two cases.
     assert (figures.trips, figures.average_trips) == (1, Decimal("0.50"))
     assert figures.as_dict()["average_trips"] == "0.50"
+    assert (figures.rated, figures.satisfaction_rate) == (0, None)
+
+
+@pytest.mark.django_db
+def test_satisfaction_from_ratings(
+    citizen: Any, other_citizen: Any, item: Any, dept_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govhall.ratings import services as rating_services
+
+    moment = datetime(2026, 11, 20, 10, tzinfo=SHANGHAI)
+    monkeypatch.setattr(rating_services, "now", lambda: moment)
+    for n, (applicant, level) in enumerate(((citizen, 5), (other_citizen, 1), (citizen, 3))):
+        case = Case.objects.create(
+            case_no=f"20261120-SAT-{n:06d}",
+            applicant=applicant,
+            applicant_kind="person",
+            item=item,
+            item_version=item.current_version,
+            lead_department=dept_a,
+            status=Case.Status.COMPLETED,
+            decision=Case.Decision.APPROVED,
+            submitted_at=moment,
+            accepted_at=moment,
+            completed_at=moment,
+        )
+        rating_services.rate_case(actor=applicant, case=case, level=level, comment="办理过程体验如实评价")
+    figures = metrics.by_department(Period.parse("2026-11"))[dept_a.pk]
+    # 非常满意 and 基本满意 are satisfied, 非常不满意 is not: two of three.
+    assert (figures.rated, figures.satisfied, figures.satisfaction_rate) == (3, 2, Decimal("66.67"))
+    assert metrics.by_department(Period.parse("2026-10")).get(dept_a.pk) is None
+    assert ranking.components(figures)["satisfaction"] == Decimal("0.6667")
     assert metrics.by_department(Period.parse("2026-10")) == {}
 
 
