@@ -15,6 +15,7 @@ from govhall.complaints.api import router as complaints_router
 from govhall.core.api import ERROR_SHAPE_DESCRIPTION, install_error_handlers
 from govhall.datahub.api import router as datahub_router
 from govhall.disclosure.api import router as disclosure_router
+from govhall.documents.api import router as documents_router
 from govhall.identity.api import router as identity_router
 from govhall.identity.auth import api_auth
 from govhall.licences.api import router as licences_router
@@ -40,6 +41,7 @@ api.add_router("/auth/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/datahub/", datahub_router)
 api.add_router("/disclosure/", disclosure_router)
+api.add_router("/documents/", documents_router)
 api.add_router("/licences", licences_router)
 api.add_router("/mailbox/", mailbox_router)
 api.add_router("/payments/", payments_router)
