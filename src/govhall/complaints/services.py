@@ -88,14 +88,12 @@ def _log(
     obj: Consultation | Complaint, kind: str, *, actor: Any, at: datetime, before: Any, note: str = ""
 ) -> None:
     is_complaint = isinstance(obj, Complaint)
-    InteractionEvent.objects.create(
-        complaint=obj if is_complaint else None,
-        consultation=None if is_complaint else obj,
-        kind=kind,
-        at=at,
-        actor=actor if isinstance(actor, User) else None,
-        note=note,
-    )
+    event = InteractionEvent(kind=kind, at=at, actor=actor if isinstance(actor, User) else None, note=note)
+    if isinstance(obj, Complaint):
+        event.complaint = obj
+    else:
+        event.consultation = obj
+    event.save()
     after = {"number": obj.number, "status": obj.status, "due_at": obj.due_at, "note": note[:500]}
     prefix = "complaint" if is_complaint else "consultation"
     record_event(actor=actor, action=f"complaints.{prefix}_{kind}", obj=obj, before=before, after=after)

@@ -6,7 +6,7 @@ Views only read the request, call a selector or a service and render; every rule
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -136,7 +136,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _act(
-    request: HttpRequest, actions: dict[str, Callable[[Any, QueryDict], Any]]
+    request: HttpRequest, actions: Mapping[str, Callable[[Any, QueryDict], Any]]
 ) -> tuple[bool, DomainError | None]:
     handler = actions.get(request.POST.get("action", ""))
     try:

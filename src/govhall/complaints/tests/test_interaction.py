@@ -100,7 +100,13 @@ def test_redaction_removes_numbers_and_mail(prefix: str, phone: str, id_number: 
 
 @pytest.mark.django_db
 def test_complaint_lifecycle_confirm(
-    citizen: Any, completed_case: Case, reviewer: Any, approver: Any, clerk: Any, other_dept_approver: Any
+    citizen: Any,
+    completed_case: Case,
+    reviewer: Any,
+    approver: Any,
+    clerk: Any,
+    other_dept_approver: Any,
+    other_county_clerk: Any,
 ) -> None:
     complaint = services.complain(
         actor=citizen,
@@ -122,8 +128,9 @@ def test_complaint_lifecycle_confirm(
         ).pk
         == complaint.pk
     )
-    for outsider in (clerk, other_dept_approver):
+    for outsider in (clerk, other_dept_approver, other_county_clerk):
         assert not permissions.can_view(outsider, complaint)
+        assert not selectors.complaint_queue(outsider).exists()
         with pytest.raises(PermissionDenied):
             services.accept(actor=outsider, complaint=complaint)
     with pytest.raises(Conflict):

@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from govhall.cases.models import Case
 from govhall.core import permissions
-from govhall.core.calendar import SHANGHAI
+from govhall.core.calendar import SHANGHAI, deadline_for, is_working_day, working_days_between
 from govhall.core.errors import Conflict, DomainError, PermissionDenied
 from govhall.core.models import AuditEvent
 from govhall.ratings import selectors, services
@@ -263,3 +266,13 @@ def test_two_simultaneous_ratings_of_one_case_make_one(citizen: Any, completed_c
         thread.join()
     assert not errors
     assert len(set(results)) == 1 and Rating.objects.count() == 1
+
+
+@given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 1)), st.integers(1, 15))
+@hypothesis_settings(max_examples=80, deadline=None)
+def test_rectification_deadline_ends_a_working_day_n_working_days_later(moment: datetime, days: int) -> None:
+    rated = moment.replace(tzinfo=SHANGHAI)
+    due = deadline_for(rated, days)
+    assert is_working_day(due.astimezone(SHANGHAI).date())
+    assert working_days_between(rated.date(), due.astimezone(SHANGHAI).date()) == days
+    assert due > rated
