@@ -196,15 +196,17 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.return_for_revision(actor=user, document=document, reason=request.POST.get("reason", ""))
             messages.success(request, "已退回修改。")
         elif action == "send":
-            form = SendForm(request.POST, group_choices=[(str(g.pk), g.name) for g in selectors.groups()])
-            if not form.is_valid():
+            send_form = SendForm(
+                request.POST, group_choices=[(str(g.pk), g.name) for g in selectors.groups()]
+            )
+            if not send_form.is_valid():
                 raise DomainError("no_units", "请选择收文单位", "choose receiving units", status=422)
             result = exchange.send(
                 actor=user,
                 document=document,
-                groups=[int(g) for g in form.cleaned_data["groups"]],
-                units=form.cleaned_data["units"],
-                copy_units=form.cleaned_data["copy_units"],
+                groups=[int(g) for g in send_form.cleaned_data["groups"]],
+                units=send_form.cleaned_data["units"],
+                copy_units=send_form.cleaned_data["copy_units"],
             )
             messages.success(request, f"已分发至 {result.sent} 个单位。")
             return redirect("documents:tracking", document.pk)
