@@ -198,7 +198,7 @@ class SignatureBlock(Flowable):
         canvas.drawRightString(date_right, y_date, self.sheet.written_on)
         if self.sheet.seal_name:
             # Name and date sit a little below the seal's centre.
-            draw_seal(canvas, centre, y_name + BODY * 0.2, self.sheet.seal_name, self.fonts.bold)
+            draw_seal(canvas, centre, y_name + LINE * 0.3, self.sheet.seal_name, self.fonts.bold)
 
 
 class Imprint(Flowable):
@@ -312,7 +312,7 @@ def _story(sheet: Sheet, fonts: FontPair) -> list[Flowable]:
     story.append(CondPageBreak(DIAMETER + LINE))
     story.append(KeepTogether([Spacer(1, LINE * 1.6), SignatureBlock(sheet, fonts)]))
     if sheet.notes:
-        story += [Spacer(1, LINE * 0.4), _p(f"（{sheet.notes.strip('（）()')}）", styles["body"])]
+        story += [Spacer(1, LINE * 0.6), _p(f"（{sheet.notes.strip('（）()')}）", styles["body"])]
     rows: list[tuple[str, str]] = []
     if sheet.copy_to:
         rows.append((f"抄送：{sheet.copy_to}", ""))
