@@ -79,7 +79,7 @@ LETTERS: list[tuple[str, str, str, str, bool, str, int | None, bool, str]] = [
         "建议在云城区增设公交线路",
         "建议开通至高铁站的直达公交线路。",
         True,
-        "RSJ",
+        "JTJ",
         None,
         False,
         "",

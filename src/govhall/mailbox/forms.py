@@ -17,7 +17,11 @@ def _category_choices() -> list[tuple[str, str]]:
 
 
 class LetterForm(forms.Form):
-    category = forms.ChoiceField(label="来信类别", choices=_category_choices, widget=forms.RadioSelect)
+    category = forms.ChoiceField(
+        label="来信类别",
+        choices=_category_choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     subject = forms.CharField(label="来信标题", max_length=120, widget=forms.TextInput(attrs=TEXT))
     content = forms.CharField(
         label="来信内容",
@@ -26,7 +30,9 @@ class LetterForm(forms.Form):
         help_text="请写明事情经过、地点和诉求，不超过5000字。",
     )
     consent_publish = forms.BooleanField(
-        label="同意在答复后公开本信件（公开时隐去姓名、电话、身份证号码等个人信息）", required=False
+        label="同意在答复后公开本信件（公开时隐去姓名、电话、身份证号码等个人信息）",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from govhall.identity.models import Department
 
 TEXT = {"class": "form-control"}
+CHECK = forms.CheckboxInput(attrs={"class": "form-check-input"})
 WHEN = {"class": "form-control", "type": "datetime-local"}
 WHEN_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -54,8 +55,10 @@ class SurveyForm(_Common):
         help_text="每题一行，以[单选][多选][填空][评分]开头；选项另起一行，以“-”开头。[多选3]表示最多选3项，"
         "[评分10]表示1—10分；题目末尾写“（选填）”为选答题。",
     )
-    allow_anonymous = forms.BooleanField(label="允许未登录用户匿名填写", required=False)
-    results_public = forms.BooleanField(label="截止后向公众公开统计结果", required=False, initial=True)
+    allow_anonymous = forms.BooleanField(label="允许未登录用户匿名填写", required=False, widget=CHECK)
+    results_public = forms.BooleanField(
+        label="截止后向公众公开统计结果", required=False, initial=True, widget=CHECK
+    )
 
 
 class VoteForm(_Common):
@@ -68,7 +71,7 @@ class VoteForm(_Common):
         label="每人至少选择", min_value=1, initial=1, widget=forms.NumberInput(attrs=TEXT)
     )
     max_choices = forms.IntegerField(label="每人最多选择", min_value=1, widget=forms.NumberInput(attrs=TEXT))
-    allow_change = forms.BooleanField(label="截止前允许改票", required=False)
+    allow_change = forms.BooleanField(label="截止前允许改票", required=False, widget=CHECK)
 
     def candidate_rows(self) -> list[tuple[str, str]]:
         rows = []

@@ -63,7 +63,8 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
             "vote": vote,
             "candidates": list(vote.candidates.order_by("position")),
             "mine": mine,
-            "chosen": chosen or mine or [],
+            # After a refusal the ballot as stored is shown, unless the voter may still change it.
+            "chosen": mine if mine is not None and not vote.allow_change else (chosen or mine or []),
             "error": error,
             "ineligible": _eligibility(request) if request.user.is_authenticated else "",
             "results_visible": selectors.vote_results_visible(request.user, vote),
@@ -92,6 +93,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "vote": vote,
             "tally": tally,
             "chart": json.dumps(chart, ensure_ascii=False),
+            "chart_height": 60 + 30 * len(tally.rows),
             "final": vote.is_closed,
         },
     )

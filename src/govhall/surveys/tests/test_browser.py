@@ -36,7 +36,7 @@ def test_citizen_votes_once_and_cannot_vote_twice(page: Any, live_server: Any, s
     page.get_by_role("button", name="提交投票").click()
     page.wait_for_selector("#voted")
     assert "投票成功" in page.content()
-    assert page.locator("form#ballot fieldset").is_disabled()
+    assert page.locator("input[name=candidate]").first.is_disabled()
     screenshot(page, "vote-cast")
 
     # A second attempt from a second tab that still shows the ballot: a clear refusal, no second ballot.
@@ -44,9 +44,10 @@ def test_citizen_votes_once_and_cannot_vote_twice(page: Any, live_server: Any, s
     other.goto(f"/surveys/votes/{vote.pk}/")
     other.evaluate("document.querySelector('form#ballot fieldset').disabled = false")
     other.locator("input[name=candidate]").nth(15).check()
-    other.get_by_role("button", name="修改投票").click()
+    other.locator("form#ballot button[type=submit]").click()
     other.wait_for_selector("#vote-error")
     assert "您已投过票，每人只能投一次" in other.locator("#vote-error").inner_text()
+    assert other.locator("#picked").inner_text() == "10"  # the stored ballot, not the refused one
     screenshot(other, "vote-twice-refused")
     assert Ballot.objects.filter(vote=vote, voter=citizen).count() == 1
     assert BallotChoice.objects.filter(ballot__vote=vote).count() == 10

@@ -49,7 +49,7 @@ def test_invalid_answer_is_shown_on_the_form(client: Client, citizen: Any, clerk
     survey = open_survey(clerk, dept_a)
     client.force_login(citizen)
     answers = answers_for(survey)
-    answers[list(survey.questions.order_by("position"))[0].pk] = ""
+    answers[next(iter(survey.questions.order_by("position"))).pk] = ""
     page = client.post(f"/surveys/{survey.pk}/", _form(answers))
     assert page.status_code == 400 and "请回答第1题" in page.content.decode()
 
