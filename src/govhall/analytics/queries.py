@@ -439,7 +439,7 @@ class Figures:
             ["年份", *names],
             out,
             "" if out else "暂无数据",
-            extra={"right_axis": right},
+            extra={"right_axis": right, "right_type": "line"},
         )
 
 

@@ -38,7 +38,7 @@
       var onRight = right.indexOf(name) >= 0;
       return {
         name: name,
-        type: kind === "line" && !onRight ? "line" : (kind === "line" ? "bar" : "bar"),
+        type: kind === "line" && (!onRight || (data.extra && data.extra.right_type === "line")) ? "line" : "bar",
         smooth: kind === "line",
         yAxisIndex: !horizontal && onRight ? 1 : 0,
         barMaxWidth: 22,
@@ -72,9 +72,10 @@
   function pieChart(data, dark) {
     return {
       tooltip: { trigger: "item", formatter: "{b}: {c}（{d}%）" },
-      legend: { bottom: 0, type: "scroll", textStyle: { color: dark ? "#cfe3ff" : "#333" } },
+      legend: { show: false },
       series: [{
-        type: "pie", radius: ["35%", "62%"], center: ["50%", "46%"],
+        type: "pie", radius: ["32%", "58%"], center: ["50%", "52%"], avoidLabelOverlap: true,
+        labelLayout: { hideOverlap: false, moveOverlap: "shiftY" },
         label: { color: dark ? "#cfe3ff" : "#333", formatter: "{b}\n{d}%" },
         data: data.rows.map(function (r) { return { name: r[0], value: r[1] }; })
       }]
