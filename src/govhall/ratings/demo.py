@@ -23,7 +23,7 @@ from django.db import transaction
 from govhall.cases import delivery, handling
 from govhall.cases import services as case_services
 from govhall.cases.models import Case, CaseMaterial, Task
-from govhall.catalog.models import Material, ServiceItem
+from govhall.catalog.models import Material, ServiceItem, Target
 from govhall.complaints import services as complaint_services
 from govhall.core.errors import DomainError
 from govhall.identity.models import Department, User
@@ -71,9 +71,18 @@ def _materials(item: ServiceItem) -> tuple[list[case_services.ProvidedMaterial],
     return shown, uploaded
 
 
-def _completed_case(citizen: User, clerk: User, approver: User, items: list[ServiceItem]) -> Case | None:
+def _completed_case(citizen: User, clerk: User, approver: User) -> Case | None:
     """File one case and take it to 办结 through the case services; None when the demo item cannot be."""
-    item = next((i for i in items if i.current_version and i.current_version.can_apply_online), None)
+    item = (
+        ServiceItem.objects.select_related("current_version")
+        .filter(
+            department__code=MARKET,
+            current_version__target__in=[Target.PERSON, Target.BOTH],
+            current_version__online_depth__gte=3,
+        )
+        .order_by("current_version__item_type", "implementation_code")  # instant items first
+        .first()
+    )
     if item is None:
         return None
     try:
@@ -143,7 +152,7 @@ def seed(stdout: Writer, rng: random.Random) -> dict[str, int]:
         return {}
     items = _items(MARKET)
     made = {"completed cases": 0, "counter visits": 0, "ratings": 0, "consultations": 0, "complaints": 0}
-    if _completed_case(citizen, clerk, approver, items) is not None:
+    if _completed_case(citizen, clerk, approver) is not None:
         made["completed cases"] += 1
     levels, weights = list(WEIGHTS), list(WEIGHTS.values())
     for department in departments.values():

@@ -6,12 +6,16 @@ Views only read the request, call a selector or a service and render; every rule
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from govhall.cases.models import Case
@@ -34,6 +38,15 @@ EVENT_LABELS = {
     "appeal_upheld": "申诉成立",
     "appeal_rejected": "申诉不成立",
 }
+
+
+def qr_svg(data: str) -> str:
+    """The rating link as an inline SVG QR code, for the visitor's phone."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=7, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode("utf-8")
+    return svg[svg.index("<svg") :]
 
 
 def zh(label: Any) -> str:
@@ -279,6 +292,13 @@ def new_visit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ratings/staff/visit.html",
-        {"departments": departments, "items": items, "visit": visit, "link": link, "error": error},
+        {
+            "departments": departments,
+            "items": items,
+            "visit": visit,
+            "link": link,
+            "qr": mark_safe(qr_svg(link)) if link else "",  # noqa: S308 - SVG we generated from our own URL
+            "error": error,
+        },
         status=error.status if error else 200,
     )
