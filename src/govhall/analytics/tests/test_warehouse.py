@@ -91,3 +91,42 @@ def test_fact_definitions_are_checked() -> None:
         facts.Fact(name="bad name", queryset=Case.objects.all, columns=(facts.Column("id", "id", "BIGINT"),))
     with pytest.raises(ValueError):
         facts.Fact(name="nokey", queryset=Case.objects.all, columns=(facts.Column("x", F("id"), "BIGINT"),))
+
+
+def test_satisfaction_from_ratings(item: Any, history: Any) -> None:
+    from datetime import date
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from govhall.analytics import queries
+    from govhall.analytics.permissions import Scope
+
+    if not apps.is_installed("govhall.ratings"):
+        pytest.skip("the ratings app is not installed")
+    from govhall.ratings.models import Rating
+
+    cases = [c for c in history([item], count=12) if c.status == Case.Status.COMPLETED][:4]
+    for case, level in zip(cases, (5, 4, 2, 5), strict=True):
+        Rating.objects.create(
+            source="case",
+            case=case,
+            department_id=case.lead_department_id,
+            level=level,
+            created_at=timezone.now(),
+        )
+    Rating.objects.filter(level=2).update(excluded=True)  # an upheld appeal leaves the figures
+    warehouse.refresh()
+    today = timezone.localdate()
+    chart = queries.chart(
+        "satisfaction", Scope(everything=True), queries.Period(date(today.year - 1, 1, 1), today)
+    )
+    assert chart.kind == "pie"
+    assert dict((r[0], r[1]) for r in chart.rows) == {
+        "非常满意": 2,
+        "满意": 1,
+        "基本满意": 0,
+        "不满意": 0,
+        "非常不满意": 0,
+    }
+    assert "满意率 100.00%" in chart.note
