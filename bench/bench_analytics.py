@@ -125,7 +125,9 @@ def _duckdb() -> None:
 
 
 BJ = "'+8 hours'"
-IN_PERIOD = f"date({{col}}, {BJ}) BETWEEN '{START}' AND '{END}'"
+# The period's Beijing days as a UTC range, so that the time indexes can serve it.
+UTC_START, UTC_END = "2025-11-20 16:00:00", "2027-01-31 16:00:00"
+IN_PERIOD = f"{{col}} >= '{UTC_START}' AND {{col}} < '{UTC_END}'"
 
 
 def sqlite_trend(db: sqlite3.Connection) -> list[list[Any]]:

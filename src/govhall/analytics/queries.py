@@ -4,7 +4,8 @@
 Each chart is a :class:`ChartData`: a title, a kind the page knows how to draw, and a plain table
 (columns and rows) that the page draws and the Excel download writes as it is. Periods are Beijing
 dates, inclusive; timestamps in the warehouse are UTC, so ``bj()`` adds eight hours (China keeps no
-daylight saving time).
+daylight saving time), and a period is filtered as the UTC range of its Beijing days (which lets DuckDB
+skip row groups by their min/max).
 
 Definitions (as the supervision app uses Yunfu's):
 - received (收件): cases submitted in the period; completed (办结): cases completed in the period;
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import duckdb
@@ -46,6 +47,9 @@ SATISFACTION_LEVELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), 
 LEVEL_NAMES = {"warning": "预警", "yellow": "黄牌", "red": "红牌"}
 
 
+BEIJING_OFFSET = timedelta(hours=8)
+
+
 def bj(column: str) -> str:
     """The Beijing calendar date of a naive-UTC timestamp column."""
     return f"CAST({column} + INTERVAL 8 HOUR AS DATE)"
@@ -58,13 +62,23 @@ class Period:
     by: str = "month"  # "day" or "month"
 
     @property
+    def utc_start(self) -> datetime:
+        """The first instant of the period (Beijing midnight) as naive UTC, as the warehouse stores it."""
+        return datetime.combine(self.start, time()) - BEIJING_OFFSET
+
+    @property
+    def utc_end(self) -> datetime:
+        """The instant after the period's last day, naive UTC (exclusive bound)."""
+        return datetime.combine(self.end + timedelta(days=1), time()) - BEIJING_OFFSET
+
+    @property
     def label(self) -> str:
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
 
     def bucket(self, column: str) -> str:
         if self.by == "day":
-            return f"strftime({bj(column)}, '%Y-%m-%d')"
-        return f"strftime({bj(column)}, '%Y-%m')"
+            return f"strftime({column} + INTERVAL 8 HOUR, '%Y-%m-%d')"
+        return f"strftime({column} + INTERVAL 8 HOUR, '%Y-%m')"
 
     def buckets(self) -> list[str]:
         """Every day or month of the period, so that a quiet month shows as zero."""
@@ -118,9 +132,9 @@ class Figures:
     def _touching(self) -> tuple[str, list[Any]]:
         """Scope, and submitted or completed within the period."""
         where, params = self.scope.where()
-        start, end = self.period.start, self.period.end
+        start, end = self.period.utc_start, self.period.utc_end
         return (
-            f"{where} AND ({bj('submitted_at')} BETWEEN ? AND ? OR {bj('completed_at')} BETWEEN ? AND ?)",
+            f"{where} AND (submitted_at >= ? AND submitted_at < ? OR completed_at >= ? AND completed_at < ?)",
             [*params, start, end, start, end],
         )
 
@@ -128,8 +142,8 @@ class Figures:
         """Scope and period condition on timestamp ``column``."""
         where, params = self.scope.where()
         return (
-            f"{where} AND {bj(column)} BETWEEN ? AND ?",
-            [*params, self.period.start, self.period.end],
+            f"{where} AND {column} >= ? AND {column} < ?",
+            [*params, self.period.utc_start, self.period.utc_end],
         )
 
     # --- headline figures --------------------------------------------------------------------
@@ -199,11 +213,11 @@ class Figures:
         rw, rp = self._touching()
         rows = self._rows(
             "SELECT department_name, count(*) FILTER (submitted_at IS NOT NULL AND "
-            f"{bj('submitted_at')} BETWEEN ? AND ?) AS received, "
-            f"count(*) FILTER (status = 'completed' AND {bj('completed_at')} BETWEEN ? AND ?), "
-            f"count(*) FILTER (timeliness = 'late' AND {bj('completed_at')} BETWEEN ? AND ?) "
+            f"submitted_at >= ? AND submitted_at < ?) AS received, "
+            f"count(*) FILTER (status = 'completed' AND completed_at >= ? AND completed_at < ?), "
+            f"count(*) FILTER (timeliness = 'late' AND completed_at >= ? AND completed_at < ?) "
             f"FROM cases WHERE {rw} GROUP BY 1 ORDER BY received DESC, 1 LIMIT 15",
-            [*([self.period.start, self.period.end] * 3), *rp],
+            [*([self.period.utc_start, self.period.utc_end] * 3), *rp],
         )
         return ChartData(
             "departments", "各部门办件量（前15）", "hbar", ["部门", "收件", "办结", "超期办结"], _lists(rows)
@@ -384,9 +398,9 @@ class Figures:
     def map(self, figure: str = "received") -> ChartData:
         figure = figure if figure in MAP_FIGURES else "received"
         rw, rp = self._touching()
-        start, end = self.period.start, self.period.end
-        sub = f"{bj('submitted_at')} BETWEEN ? AND ?"
-        done = f"status = 'completed' AND {bj('completed_at')} BETWEEN ? AND ?"
+        start, end = self.period.utc_start, self.period.utc_end
+        sub = "submitted_at >= ? AND submitted_at < ?"
+        done = "status = 'completed' AND completed_at >= ? AND completed_at < ?"
         rows = self._rows(
             "SELECT substr(applicant_region_code, 1, 6) AS county, "
             f"count(*) FILTER ({sub}), count(*) FILTER ({sub} AND channel = 'online'), "
