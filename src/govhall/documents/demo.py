@@ -1,11 +1,11 @@
 """Demo official documents: 云浮市人民政府办公室 (市府办) issuing to the city's units.
 
-Adds what exchange needs beside the identity seed: the five county government offices as units,
-市府办's issuing-authority mark (云浮市人民政府办公室文件, 机关代字 云府办) and clearance, groups of
-units (全体市直部门, 各县（市、区）政府办公室, 各县（市、区）政府部门), drafting templates, a clerk
-and a leader for 市府办 and documents in every state — a notice sent to every city department and
-county office with most copies signed for and one returned, a signed letter not yet sent, one
-awaiting sign-off, one in countersign, one draft. Documents walk through the real services (so
+Adds what exchange needs beside the identity seed: 市府办's issuing-authority mark
+(云浮市人民政府办公室文件, 机关代字 云府办) and clearance, the county units' clearance, groups of units
+(全体市直部门, 各县（市、区）单位, 各县（市、区）政务服务中心), drafting templates, a clerk and a
+leader for 市府办 and documents in several states — a notice sent to every city and county unit
+with most copies signed for and one returned, a secret notice awaiting sign-off, one in
+countersign, one draft (one sign-off only: rendering a PDF takes seconds). Documents walk through the real services (so
 numbers, PDFs and seals are genuine); the sign-for of unstaffed demo units is written directly.
 Keyed by idempotency keys and codes: a second run creates nothing.
 """
@@ -31,12 +31,10 @@ from govhall.documents.models import (
     UnitGroup,
     Urgency,
 )
-from govhall.documents.units import make_uscc
 from govhall.identity import services as identity_services
 from govhall.identity.models import Department, Region, Role, User
 
 OFFICE_CODE = "ZFB"
-COUNTY_OFFICE = "{county}人民政府办公室"
 
 
 class Writer(Protocol):
@@ -82,14 +80,6 @@ DOCUMENTS: list[dict[str, Any]] = [
         "state": "sent",
     },
     {
-        "key": "demo-signed-letter",
-        "kind": Kind.LETTER,
-        "title": "云浮市人民政府办公室关于商请协助做好公文交换系统接入的函",
-        "body": "因全市电子公文交换系统延伸至镇级党政办，商请贵局协助做好网络接入和安全保障工作。请予支持为盼。",
-        "main": "云浮市政务服务数据管理局",
-        "state": "signed",
-    },
-    {
         "key": "demo-awaiting",
         "kind": Kind.NOTICE,
         "title": "云浮市人民政府办公室关于2027年元旦春节期间值班工作安排的通知",
@@ -128,30 +118,6 @@ def _staff(office: Department, username: str, name: str, role: str) -> User:
     )
     User.objects.filter(pk=user.pk).update(is_demo=True)
     return user
-
-
-def _county_offices() -> tuple[list[Department], int]:
-    offices, made = [], 0
-    for index, region in enumerate(
-        Region.objects.filter(level=Region.Level.COUNTY, code__startswith="4453"), 1
-    ):
-        code = f"ZFB-{region.code[2:]}"
-        office = Department.objects.filter(code=code).first()
-        if office is None:
-            office = Department.objects.create(
-                name=COUNTY_OFFICE.format(county=region.name),
-                short_name=f"{region.name}府办",
-                code=code,
-                uscc=make_uscc(region.code, 900 + index, "Z"),
-                region=region,
-            )
-            made += 1
-        ExchangeUnit.objects.get_or_create(
-            department=office,
-            defaults={"issuing_mark": f"{office.name}文件", "clearance": Secrecy.SECRET},
-        )
-        offices.append(office)
-    return offices, made
 
 
 def _group(code: str, name: str, order: int, members: list[Department]) -> int:
@@ -204,13 +170,13 @@ def _documents(rng: random.Random, office: Department, clerk: User, leader: User
         state = spec["state"]
         if state == "countersigning" and others:
             services.request_countersign(actor=clerk, document=document, departments=list(others.values()))
-        if state in ("awaiting", "signed", "sent"):
+        if state in ("awaiting", "sent"):
             services.submit_for_signoff(actor=clerk, document=document)
-        if state in ("signed", "sent"):
+        if state == "sent":
             services.sign_off(actor=leader, document=document)
         if state == "sent":
             now = timezone.now()
-            groups = UnitGroup.objects.filter(code__in=["city", "county-offices"])
+            groups = UnitGroup.objects.filter(code__in=["city", "county-units"])
             exchange.send(actor=clerk, document=document, groups=groups, at=now - timedelta(days=1))
             _sign_for_most(rng, document, now)
     return made
@@ -231,19 +197,17 @@ def seed(stdout: Writer, rng: random.Random) -> dict[str, int]:
                 "clearance": Secrecy.CONFIDENTIAL,
             },
         )
-        county_offices, created["county offices"] = _county_offices()
         city = list(
             Department.objects.filter(region__level=Region.Level.CITY, is_active=True).exclude(pk=office.pk)
         )
-        county_departments = list(
-            Department.objects.filter(region__level=Region.Level.COUNTY, is_active=True).exclude(
-                pk__in=[d.pk for d in county_offices]
-            )
-        )
+        county = list(Department.objects.filter(region__level=Region.Level.COUNTY, is_active=True))
+        centres = [d for d in county if d.kind == Department.Kind.SERVICE_CENTRE]
+        for unit in county:
+            ExchangeUnit.objects.get_or_create(department=unit, defaults={"clearance": Secrecy.SECRET})
         created["unit groups"] = (
             _group("city", "全体市直部门", 1, city)
-            + _group("county-offices", "各县（市、区）政府办公室", 2, county_offices)
-            + _group("county-departments", "各县（市、区）政府部门", 3, county_departments)
+            + _group("county-units", "各县（市、区）单位", 2, county)
+            + _group("county-centres", "各县（市、区）政务服务中心", 3, centres)
         )
         for name, kind, title, main, body, copy_to in TEMPLATES:
             _, made = DocumentTemplate.objects.get_or_create(
