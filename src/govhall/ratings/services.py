@@ -365,7 +365,8 @@ def contact(*, actor: Any, rectification: Rectification, method: str, note: str)
 def rectify(*, actor: Any, rectification: Rectification, finding: str, measures: str) -> Rectification:
     """The finding and what was done about it; the rater is asked to confirm."""
     rectification = _lock(rectification, actor, "rectify")
-    if rectification.status != Status.CONTACTED:
+    anonymous = rectification.rating.rater_id is None  # nobody to call back: straight to the finding
+    if rectification.status != Status.CONTACTED and not (anonymous and rectification.status == Status.OPEN):
         raise Conflict("contact_first", "请先回访评价人", "contact the rater first")
     before = snapshot(rectification)
     moment = now()

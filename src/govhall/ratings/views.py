@@ -67,7 +67,7 @@ def _rating_form(
         try:
             return submit(values)
         except DomainError as exc:
-            error, status = exc, exc.status if exc.status != 403 else 403
+            error, status = exc, exc.status
     return render(
         request,
         template,

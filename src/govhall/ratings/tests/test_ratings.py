@@ -276,3 +276,15 @@ def test_rectification_deadline_ends_a_working_day_n_working_days_later(moment: 
     assert is_working_day(due.astimezone(SHANGHAI).date())
     assert working_days_between(rated.date(), due.astimezone(SHANGHAI).date()) == days
     assert due > rated
+
+
+def test_anonymous_bad_rating_is_rectified_without_a_call_back(
+    clerk: Any, reviewer: Any, dept_a: Any
+) -> None:
+    visit = services.record_visit(actor=clerk, department=dept_a)
+    rating = services.rate_visit(actor=None, code=visit.code, level=1, comment="排队一个小时没人管")
+    rectification = Rectification.objects.get(rating=rating)
+    done = services.rectify(
+        actor=reviewer, rectification=rectification, finding="高峰期窗口不足", measures="增设导办员"
+    )
+    assert done.status == Status.RECTIFIED and done.contacted_at is None
