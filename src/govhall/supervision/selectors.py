@@ -111,6 +111,10 @@ FACT_LABELS = {
     "refusal": "决定类型",
     "violation": "违规情形",
     "number": "编号",
+    "title": "标题",
+    "subject": "主题",
+    "replied_at": "答复时间",
+    "done_at": "完成时间",
 }
 FACT_VALUES = {
     "promised_deadline": "承诺办结期限",
@@ -138,7 +142,8 @@ def fact_rows(alert: Alert) -> list[tuple[str, str]]:
     return [
         (FACT_LABELS.get(name, name), _fact_text(value))
         for name, value in alert.facts.items()
-        if name not in ("case_no", "due")  # the deadline is shown as 所涉期限
+        # The deadline is shown as 所涉期限; row ids mean nothing to people.
+        if name not in ("case_no", "due", "document")
     ]
 
 
